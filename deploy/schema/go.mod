@@ -1,0 +1,3 @@
+module altrepo/deploy/schema
+
+go 1.26.0

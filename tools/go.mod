@@ -1,0 +1,11 @@
+module altrepo/tools
+
+go 1.26.0
+
+require altrepo/libs v0.0.0
+
+replace altrepo/libs => ../libs
+
+require altrepo/deploy/schema v0.0.0
+
+replace altrepo/deploy/schema => ../deploy/schema
