@@ -283,7 +283,11 @@ func TestAttacks(t *testing.T) {
 }
 
 func TestKeyRotation(t *testing.T) {
-	e := setup(t, func(c *authn.Config) { c.JWKSMinRefresh = time.Minute; c.JWKSMaxAge = 10 * time.Minute; c.Leeway = time.Hour })
+	e := setup(t, func(c *authn.Config) {
+		c.JWKSMinRefresh = time.Minute
+		c.JWKSMaxAge = 10 * time.Minute
+		c.Leeway = time.Hour
+	})
 	ctx := context.Background()
 	old := e.login(t, "api_user")
 	if _, err := e.v.Verify(ctx, old.AccessToken, "", ""); err != nil {
@@ -313,7 +317,11 @@ func TestKeyRotation(t *testing.T) {
 }
 
 func TestKeycloakDown(t *testing.T) {
-	e := setup(t, func(c *authn.Config) { c.JWKSMinRefresh = time.Second; c.JWKSMaxAge = time.Minute; c.Leeway = time.Hour })
+	e := setup(t, func(c *authn.Config) {
+		c.JWKSMinRefresh = time.Second
+		c.JWKSMaxAge = time.Minute
+		c.Leeway = time.Hour
+	})
 	ctx := context.Background()
 	tok := e.login(t, "api_admin")
 	if err := e.v.Prefetch(ctx); err != nil {
