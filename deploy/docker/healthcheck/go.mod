@@ -1,0 +1,3 @@
+module altrepo/deploy/docker/healthcheck
+
+go 1.26.0
