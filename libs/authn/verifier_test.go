@@ -496,3 +496,26 @@ func TestRequireMiddleware(t *testing.T) {
 		t.Fatalf("missing role: %d %s", w.Code, w.Body.String())
 	}
 }
+
+func BenchmarkVerifyKeycloak(b *testing.B) {
+	kc := kctest.NewServer(kctest.DemoConfig())
+	ts := httptest.NewServer(kc.Handler())
+	defer ts.Close()
+	kc.SetBaseURL(ts.URL)
+	rdb := redis.NewClient(&redis.Options{Addr: testharness.SharedRedis(b).Addr()})
+	defer rdb.Close()
+	v, err := authn.New(authn.Config{KeycloakURL: ts.URL, Realm: kctest.DemoRealm, ClientID: kctest.DemoClientID, Redis: rdb})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := kc.MintAccessToken("api_admin", kctest.DemoClientID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := v.Verify(ctx, tok, "", authn.ManageListRole); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
