@@ -92,8 +92,17 @@ func (a *Aggregator) Refresh(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			doc, err := a.fetch(ctx, s.URL)
-			if err != nil {
+			a.mu.RLock()
+			_, had := a.frags[s.Name]
+			first := a.last.IsZero()
+			a.mu.RUnlock()
+			switch {
+			case err != nil && (had || first):
 				a.o.Logger.WarnContext(ctx, "openapi fragment unavailable", "upstream", s.Name, "error", err.Error())
+			case err != nil:
+				a.o.Logger.DebugContext(ctx, "openapi fragment still unavailable", "upstream", s.Name, "error", err.Error())
+			case !had:
+				a.o.Logger.InfoContext(ctx, "openapi fragment loaded", "upstream", s.Name)
 			}
 			results <- result{s.Name, doc}
 		}()

@@ -441,3 +441,43 @@ func TestMetricsUseRoutePrefix(t *testing.T) {
 		t.Error("metrics should carry the route prefix, not the path")
 	}
 }
+
+func TestSwaggerUIAndDocuments(t *testing.T) {
+	frag := `{"openapi":"3.1.0","paths":{"/api/package/package_info":{"get":{"responses":{"200":{"description":"ok"}}}},` +
+		`"/manage/task/list":{"get":{"responses":{"200":{"description":"ok"}}}}}}`
+	f := newFixture(t, map[string]http.HandlerFunc{routes.Packages: func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/openapi.json" {
+			io.WriteString(w, frag)
+			return
+		}
+		w.WriteHeader(404)
+	}}, nil)
+	for _, p := range []string{"/api/", "/manage/"} {
+		res, body := f.do(t, "GET", p, nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(body, "/swaggerui/swagger-ui-bundle.js") || !strings.Contains(body, `"openapi.json"`) {
+			t.Errorf("%s: %d %s", p, res.StatusCode, body)
+		}
+	}
+	for _, a := range []string{"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css", "favicon-32x32.png"} {
+		if res, body := f.do(t, "GET", "/swaggerui/"+a, nil); res.StatusCode != 200 || len(body) == 0 {
+			t.Errorf("asset %s: %d", a, res.StatusCode)
+		}
+	}
+	if res, _ := f.do(t, "GET", "/api", nil); res.StatusCode != http.StatusMovedPermanently {
+		t.Errorf("/api: %d", res.StatusCode)
+	}
+	for _, p := range []string{"/api/openapi.json", "/api/swagger.json"} {
+		res, body := f.do(t, "GET", p+"?refresh=1", nil)
+		if res.StatusCode != 200 || !strings.Contains(body, "/api/package/package_info") || strings.Contains(body, "/manage/task/list") ||
+			!strings.Contains(body, `"Bearer"`) || !strings.Contains(body, "/api/version") {
+			t.Errorf("%s: %d %s", p, res.StatusCode, body)
+		}
+	}
+	for _, p := range []string{"/manage/openapi.json", "/manage/swagger.json"} {
+		res, body := f.do(t, "GET", p, nil)
+		if res.StatusCode != 200 || !strings.Contains(body, "/manage/task/list") || strings.Contains(body, "/api/package/package_info") {
+			t.Errorf("%s: %d %s", p, res.StatusCode, body)
+		}
+	}
+}
