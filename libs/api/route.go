@@ -257,3 +257,6 @@ func isUint64(s string) bool {
 	}
 	return true
 }
+
+// Int64 returns a pointer to n (generated parameter bounds).
+func Int64(n int64) *int64 { return &n }
