@@ -18,7 +18,7 @@ func (a *App) exportRoutes() []*api.Route {
 }
 
 // Binary packages of a branch with the name of their source package in
-// the same branch ('' when the source is not there), ordered by arch, name.
+// the same branch (” when the source is not there), ordered by arch, name.
 const sqlBranchBinaryPackages = `
 SELECT DISTINCT pkg_name, pkg_epoch, pkg_version, pkg_release, pkg_arch, pkg_disttag, pkg_buildtime, source
 FROM (
