@@ -64,7 +64,12 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	gw, err := server.New(settings.Options(log))
+	opts, closeRedis, err := server.Wire(ctx, cfg, settings, log)
+	defer closeRedis()
+	if err != nil {
+		return err
+	}
+	gw, err := server.New(opts)
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,9 @@ type Options struct {
 	Target *url.URL
 	// Timeout bounds the wait for the service's response headers; 0 = none.
 	Timeout time.Duration
-	// TrustForwarded keeps the client's X-Forwarded-For chain (set it when
-	// the gateway runs behind a trusted reverse proxy).
+	// TrustForwarded keeps the client's X-Forwarded-For chain and its
+	// X-Forwarded-Host/Proto (set it when the gateway runs behind a trusted
+	// reverse proxy).
 	TrustForwarded bool
 	// Transport overrides the default transport (tests).
 	Transport http.RoundTripper
@@ -70,6 +71,13 @@ func New(o Options) http.Handler {
 				}
 			}
 			pr.SetXForwarded()
+			if o.TrustForwarded {
+				for _, h := range []string{"X-Forwarded-Host", "X-Forwarded-Proto"} {
+					if v := pr.In.Header.Get(h); v != "" {
+						pr.Out.Header.Set(h, v)
+					}
+				}
+			}
 			if id := reqid.From(pr.In.Context()); id != "" {
 				pr.Out.Header.Set(reqid.Header, id)
 			}

@@ -24,66 +24,29 @@ type Settings struct {
 	ShutdownTimeout time.Duration
 	RateLimit       int
 	RateWindow      time.Duration
-	AdminUser       string
-	AdminPassword   string // SHA-512 hex digest
-	ManageListRole  string
-}
-
-// gateway keys with their defaults (also documented in README.md).
-var gatewayDefaults = map[string]string{
-	"READ_TIMEOUT":    "300",
-	"RATE_LIMIT":      "0",
-	"RATE_WINDOW":     "60",
-	"OPENAPI_REFRESH": "60",
-	"TRUST_FORWARDED": "false",
-}
-
-func gatewayKey(cfg *config.Config, key string) string {
-	if v, ok := cfg.Lookup("GATEWAY", key); ok && strings.TrimSpace(v) != "" {
-		return v
-	}
-	if v := config.Default("GATEWAY", key); v != "" {
-		return v
-	}
-	return gatewayDefaults[key]
-}
-
-func seconds(cfg *config.Config, key string) (time.Duration, error) {
-	s := strings.TrimSpace(gatewayKey(cfg, key))
-	var f float64
-	if _, err := fmt.Sscanf(s, "%g", &f); err != nil || f < 0 {
-		return 0, fmt.Errorf("config: [GATEWAY] %s: not a number of seconds: %q", key, s)
-	}
-	return time.Duration(f * float64(time.Second)), nil
 }
 
 // FromConfig reads the gateway's settings.
 func FromConfig(cfg *config.Config) (*Settings, error) {
-	s := &Settings{
-		CORSOrigins:    cfg.List("APPLICATION", "CORS_ORIGINS"),
-		AdminUser:      cfg.String("OTHER", "ADMIN_USER"),
-		AdminPassword:  cfg.String("OTHER", "ADMIN_PASSWORD"),
-		ManageListRole: cfg.String("KEYCLOAK", "KEYCLOAK_MANAGE_LIST_ROLE"),
-	}
+	s := &Settings{CORSOrigins: cfg.List("APPLICATION", "CORS_ORIGINS")}
 	var err error
-	if s.Timeout, err = seconds(cfg, "READ_TIMEOUT"); err != nil {
+	if s.Timeout, err = cfg.Seconds("GATEWAY", "READ_TIMEOUT"); err != nil {
 		return nil, err
 	}
-	if s.RateWindow, err = seconds(cfg, "RATE_WINDOW"); err != nil {
+	if s.RateWindow, err = cfg.Seconds("GATEWAY", "RATE_WINDOW"); err != nil {
 		return nil, err
 	}
-	if s.OpenAPIRefresh, err = seconds(cfg, "OPENAPI_REFRESH"); err != nil {
+	if s.OpenAPIRefresh, err = cfg.Seconds("GATEWAY", "OPENAPI_REFRESH"); err != nil {
 		return nil, err
 	}
 	if s.OpenAPIRefresh <= 0 {
 		s.OpenAPIRefresh = time.Minute
 	}
-	if _, err := fmt.Sscanf(strings.TrimSpace(gatewayKey(cfg, "RATE_LIMIT")), "%d", &s.RateLimit); err != nil {
-		return nil, fmt.Errorf("config: [GATEWAY] RATE_LIMIT: not an integer")
+	if s.RateLimit, err = cfg.Int("GATEWAY", "RATE_LIMIT"); err != nil {
+		return nil, err
 	}
-	switch strings.ToLower(strings.TrimSpace(gatewayKey(cfg, "TRUST_FORWARDED"))) {
-	case "1", "true", "yes", "on":
-		s.TrustForwarded = true
+	if s.TrustForwarded, err = cfg.Bool("GATEWAY", "TRUST_FORWARDED"); err != nil {
+		return nil, err
 	}
 	if s.ShutdownTimeout, err = cfg.Seconds("APPLICATION", "SHUTDOWN_TIMEOUT"); err != nil {
 		return nil, err
@@ -126,7 +89,7 @@ func (s *Settings) ServiceList() []string {
 }
 
 // Options turns the settings into server options with the fail-closed
-// guard; callers replace Guard and RateLimit when they have better ones.
+// guard and no rate limit; Wire replaces both from the configuration.
 func (s *Settings) Options(log *slog.Logger) Options {
 	return Options{
 		Logger:         log,

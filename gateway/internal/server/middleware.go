@@ -111,6 +111,21 @@ func StripIdentityHeaders(h http.Header) {
 	}
 }
 
+// forwarded drops client-supplied forwarding headers unless the gateway
+// runs behind a trusted proxy, so that rate-limit keys and token
+// fingerprints (which read X-Forwarded-For) see the real peer address.
+func forwarded(trust bool, next http.Handler) http.Handler {
+	if trust {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip", "Forwarded"} {
+			r.Header.Del(h)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 const corsMethods = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 
 // cors applies the reference's CORS behavior: allowed origins echoed back

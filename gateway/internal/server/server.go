@@ -131,7 +131,8 @@ func New(o Options) (*Gateway, error) {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.handler.ServeHTTP(w, r) }
 
 // build wires the middleware chain:
-// request ID -> access log/metrics -> identity strip -> CORS -> rate limit -> dispatch.
+// request ID -> access log/metrics -> forwarded-header policy -> identity
+// strip -> CORS -> rate limit -> dispatch (guard, proxy).
 func (g *Gateway) build() http.Handler {
 	var app http.Handler = http.HandlerFunc(g.dispatch)
 	if g.o.RateLimit != nil {
@@ -139,6 +140,7 @@ func (g *Gateway) build() http.Handler {
 	}
 	app = cors(g.o.CORSOrigins, app)
 	app = stripIdentity(app)
+	app = forwarded(g.o.TrustForwarded, app)
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", labeled("/healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

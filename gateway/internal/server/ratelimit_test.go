@@ -1,0 +1,47 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+
+	"altrepo/libs/testharness"
+)
+
+func TestMain(m *testing.M) { testharness.Main(m) }
+
+func TestWireRateLimit(t *testing.T) {
+	rds := testharness.SharedRedis(t)
+	cfg := parse(t, "[GATEWAY]\nRATE_LIMIT = 2\nRATE_WINDOW = 600\n[REDIS]\nREDIS_URL = redis://"+rds.Addr()+"/0\n", nil)
+	s, err := FromConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, closeFn, err := Wire(context.Background(), cfg, s, quietLogger())
+	defer closeFn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewServer(g)
+	defer gw.Close()
+	f := &fixture{gw: gw}
+	var codes []int
+	for i := range 3 {
+		// A client-chosen X-Forwarded-For does not buy a fresh counter.
+		res, _ := f.do(t, "GET", "/api/ping", map[string]string{"X-Forwarded-For": fmt.Sprintf("10.0.0.%d", i)})
+		codes = append(codes, res.StatusCode)
+	}
+	if codes[0] != 200 || codes[1] != 200 || codes[2] != 429 {
+		t.Errorf("codes %v, want 200 200 429", codes)
+	}
+	for _, p := range []string{"/healthz", "/metrics", "/healthz"} {
+		if res, _ := f.do(t, "GET", p, nil); res.StatusCode != 200 {
+			t.Errorf("%s limited: %d", p, res.StatusCode)
+		}
+	}
+}
