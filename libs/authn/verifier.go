@@ -197,6 +197,25 @@ func (v *Verifier) Verify(ctx context.Context, authorization, fingerprint, role 
 	return id, nil
 }
 
+// VerifyKeycloakToken checks a Keycloak access token's signature and
+// claims only (no blacklist, role or group requirement); Group is set when
+// the roles or groups rank into an access group. services/auth uses it at
+// login.
+func (v *Verifier) VerifyKeycloakToken(ctx context.Context, token string) (Identity, error) {
+	id, groups, err := v.parseKeycloak(ctx, TokenFromHeader(token))
+	if err != nil {
+		return Identity{}, err
+	}
+	g, ok := RankByRoles(id.Roles)
+	if !ok {
+		g, ok = RankByGroups(groups)
+	}
+	if ok {
+		id.Group = g.Name
+	}
+	return id, nil
+}
+
 func (v *Verifier) checkBlacklist(ctx context.Context, token string, id Identity, isLocal bool, boundTo, fingerprint string) error {
 	if v.blacklist != nil {
 		listed, err := v.blacklist.Contains(ctx, token)
