@@ -26,7 +26,7 @@ type upstream struct {
 	reqs []*http.Request
 }
 
-func newUpstream(t *testing.T, name string, h http.HandlerFunc) *upstream {
+func newUpstream(t testing.TB, name string, h http.HandlerFunc) *upstream {
 	u := &upstream{name: name}
 	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u.mu.Lock()
@@ -69,7 +69,7 @@ func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 
 // newFixture starts the five services (handlers by name may be given) and
 // a gateway in front of them; mod may adjust the options.
-func newFixture(t *testing.T, handlers map[string]http.HandlerFunc, mod func(*Options)) *fixture {
+func newFixture(t testing.TB, handlers map[string]http.HandlerFunc, mod func(*Options)) *fixture {
 	t.Helper()
 	f := &fixture{up: map[string]*upstream{}}
 	services := map[string]*url.URL{}
