@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,8 +51,17 @@ type Spec struct {
 func Main(spec Spec) {
 	fs := flag.NewFlagSet(spec.Name, flag.ExitOnError)
 	listen := fs.String("listen", "", "listen address host:port (default from [APPLICATION] HOST and PORT)")
-	_ = fs.Parse(os.Args[1:])
-	if err := Run(context.Background(), spec, fs.Arg(0), *listen); err != nil {
+	// The reference takes the config path as the first argument; accept it
+	// before or after the flags.
+	args, cfgPath := os.Args[1:], ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cfgPath, args = args[0], args[1:]
+	}
+	_ = fs.Parse(args)
+	if cfgPath == "" {
+		cfgPath = fs.Arg(0)
+	}
+	if err := Run(context.Background(), spec, cfgPath, *listen); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
 		os.Exit(1)
 	}
