@@ -169,9 +169,18 @@ var (
 // dispatch serves the gateway's own routes and proxies the rest.
 func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
-	if own := g.own(r.Method, p); own != nil {
+	if own := g.own(p); own != nil {
 		setRoute(r, p)
-		own.ServeHTTP(w, r)
+		switch r.Method {
+		case http.MethodGet, http.MethodHead:
+			own.ServeHTTP(w, r)
+		case http.MethodOptions:
+			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+			w.WriteHeader(http.StatusOK)
+		default:
+			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+			httpx.Message(w, http.StatusMethodNotAllowed, "The method is not allowed for the requested URL.")
+		}
 		return
 	}
 	if strings.HasPrefix(p, "/swaggerui/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -206,10 +215,7 @@ func (g *Gateway) dispatch(w http.ResponseWriter, r *http.Request) {
 }
 
 // own returns the handler of a gateway root route, or nil.
-func (g *Gateway) own(method, p string) http.Handler {
-	if method != http.MethodGet && method != http.MethodHead {
-		return nil
-	}
+func (g *Gateway) own(p string) http.Handler {
 	switch p {
 	case "/":
 		return root.Redirect()

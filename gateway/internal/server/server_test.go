@@ -209,6 +209,10 @@ func TestRootRoutes(t *testing.T) {
 			t.Errorf("%s conditional GET: %d", p, res2.StatusCode)
 		}
 	}
+	res, body = f.do(t, "POST", "/api/license", nil)
+	if res.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(body, "not allowed") {
+		t.Errorf("POST /api/license: %d %s", res.StatusCode, body)
+	}
 	for name, u := range f.up {
 		if u.count() != 0 {
 			t.Errorf("%s was called for a root route", name)
