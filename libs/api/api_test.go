@@ -155,3 +155,20 @@ func TestHealthAndReady(t *testing.T) {
 		t.Errorf("metrics %d", code)
 	}
 }
+
+func TestXFieldsMask(t *testing.T) {
+	h := testService(t)
+	req := httptest.NewRequest("GET", "/api/test/pkgs?branch=sisyphus", nil)
+	req.Header.Set("X-Fields", "length,packages{name}")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got := strings.TrimSpace(rec.Body.String()); got != `{"length":1,"packages":[{"name":"bash"}]}` {
+		t.Errorf("masked body %s", got)
+	}
+	req.Header.Set("X-Fields", "length,packages{name")
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 400 {
+		t.Errorf("bad mask: %d %s", rec.Code, rec.Body.String())
+	}
+}

@@ -50,6 +50,17 @@ func (rt *Route) Endpoint() endpoint.Endpoint {
 
 type pathKey struct{}
 
+type requestKey struct{}
+
+// r returns the HTTP request of a transport context.
+func r(ctx context.Context) *http.Request {
+	req, _ := ctx.Value(requestKey{}).(*http.Request)
+	if req == nil {
+		return &http.Request{Header: http.Header{}}
+	}
+	return req
+}
+
 // Handler builds the HTTP handler of the whole service.
 func (s *Service) Handler() (http.Handler, error) {
 	if s.Log == nil {
@@ -123,6 +134,7 @@ func (s *Service) route(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		ctx := context.WithValue(r.Context(), pathKey{}, vals)
+		ctx = context.WithValue(ctx, requestKey{}, r)
 		sv.handler.ServeHTTP(w, r.WithContext(ctx))
 		return
 	}
@@ -196,11 +208,16 @@ func (s *Service) encoder(rt *Route) kithttp.EncodeResponseFunc {
 		case res.Raw != nil || rt.Model == nil:
 			writeJSON(w, code, append(model.AppendRaw(nil, res.Raw), '\n'))
 			return nil
-		case rt.AsList:
-			writeJSON(w, code, append(rt.Model.AppendList(nil, res.List), '\n'))
+		}
+		mask, err := model.ParseMask(r(ctx).Header.Get("X-Fields"))
+		if err != nil {
+			return s.encodeErrorValue(ctx, w, apierr.Message(http.StatusBadRequest, "Mask parse error: "+err.Error()))
+		}
+		if rt.AsList {
+			writeJSON(w, code, append(rt.Model.AppendListMasked(nil, res.List, mask), '\n'))
 			return nil
 		}
-		writeJSON(w, code, append(rt.Model.Append(nil, res.Body), '\n'))
+		writeJSON(w, code, append(rt.Model.AppendMasked(nil, res.Body, mask), '\n'))
 		return nil
 	}
 }

@@ -97,3 +97,24 @@ func TestComponentsCollectNested(t *testing.T) {
 		t.Errorf("components = %v", c)
 	}
 }
+
+func TestMask(t *testing.T) {
+	mk, err := ParseMask("name, changelog{evr},last{date}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := Map{"name": "bash", "epoch": 1, "changelog": []Map{{"date": "d", "evr": "1-alt1"}}}
+	got := string(pkg.AppendMasked(nil, rec, mk))
+	want := `{"name":"bash","changelog":[{"evr":"1-alt1"}],"last":{"date":null}}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	for _, bad := range []string{"a{b", "{a}}", "a,{b}"} {
+		if _, err := ParseMask(bad); err == nil {
+			t.Errorf("ParseMask(%q) accepted", bad)
+		}
+	}
+	if m, err := ParseMask(""); err != nil || m != nil {
+		t.Errorf("empty mask = %v, %v", m, err)
+	}
+}
