@@ -47,7 +47,8 @@ type Options struct {
 	OpenAPI *openapi.Aggregator
 	// Transport is used for the proxies (tests; nil = default).
 	Transport http.RoundTripper
-	// ProbeTimeout bounds each service probe of /readyz (default 2s).
+	// ProbeTimeout bounds each service probe of /readyz (default 1s; the
+	// probes run concurrently, well inside a 3 s readiness probe).
 	ProbeTimeout time.Duration
 }
 
@@ -79,7 +80,7 @@ func New(o Options) (*Gateway, error) {
 		o.Guard = security.DenyAll{}
 	}
 	if o.ProbeTimeout == 0 {
-		o.ProbeTimeout = 2 * time.Second
+		o.ProbeTimeout = time.Second
 	}
 	for _, svc := range o.Routes.Services() {
 		if o.Services[svc] == nil {
@@ -117,7 +118,7 @@ func New(o Options) (*Gateway, error) {
 		}
 		o.OpenAPI = openapi.New(openapi.Options{
 			Sources: srcs, Logger: o.Logger, Extra: root.Paths(),
-			Client: &http.Client{Timeout: 10 * time.Second, Transport: o.Transport},
+			Client: &http.Client{Timeout: 5 * time.Second, Transport: o.Transport},
 			API:    openapi.Info{Title: root.APITitle, Version: root.APIVersion, Description: root.APIDescription},
 			Manage: openapi.Info{Title: root.ManageTitle, Version: root.ManageVersion, Description: root.ManageDescription},
 		})
