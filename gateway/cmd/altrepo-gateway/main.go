@@ -31,20 +31,30 @@ func main() {
 	}
 }
 
-func run(args []string) error {
+// parseArgs accepts the config path as the first argument (as the
+// reference does) or after the flags.
+func parseArgs(args []string) (cfgPath, listen string, err error) {
 	fs := flag.NewFlagSet("altrepo-gateway", flag.ContinueOnError)
-	listen := fs.String("listen", "", "listen address host:port (default: [APPLICATION] HOST and PORT, port 8080 when unset)")
-	// The reference takes the config path as the first argument; accept it
-	// before or after the flags.
-	var cfgPath string
+	l := fs.String("listen", "", "listen address host:port (default: [APPLICATION] HOST and PORT, port 8080 when unset)")
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cfgPath, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return err
+		return "", "", err
 	}
-	if cfgPath == "" && fs.NArg() > 0 {
+	if fs.NArg() > 1 || (cfgPath != "" && fs.NArg() > 0) {
+		return "", "", fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if cfgPath == "" && fs.NArg() == 1 {
 		cfgPath = fs.Arg(0)
+	}
+	return cfgPath, *l, nil
+}
+
+func run(args []string) error {
+	cfgPath, listen, err := parseArgs(args)
+	if err != nil {
+		return err
 	}
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -57,7 +67,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	addr := *listen
+	addr := listen
 	if addr == "" {
 		addr = listenAddr(cfg)
 	}
