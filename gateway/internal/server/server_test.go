@@ -16,6 +16,7 @@ import (
 	"altrepo/gateway/internal/httpx"
 	"altrepo/gateway/internal/routes"
 	"altrepo/gateway/internal/security"
+	"altrepo/libs/logging"
 )
 
 // upstream is a stand-in service that records what it received.
@@ -484,4 +485,62 @@ func TestSwaggerUIAndDocuments(t *testing.T) {
 			t.Errorf("%s: %d %s", p, res.StatusCode, body)
 		}
 	}
+}
+
+func TestTrustForwarded(t *testing.T) {
+	f := newFixture(t, nil, func(o *Options) { o.TrustForwarded = true })
+	f.do(t, "GET", "/api/package/package_info", map[string]string{
+		"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "packages.altlinux.org",
+	})
+	h := f.up[routes.Packages].last(t).Header
+	if h.Get("X-Forwarded-For") != "203.0.113.7, 127.0.0.1" || h.Get("X-Forwarded-Proto") != "https" ||
+		h.Get("X-Forwarded-Host") != "packages.altlinux.org" {
+		t.Errorf("trusted chain not kept: %v", h)
+	}
+	g := newFixture(t, nil, nil)
+	g.do(t, "GET", "/api/package/package_info", map[string]string{"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+	h = g.up[routes.Packages].last(t).Header
+	if h.Get("X-Forwarded-For") != "127.0.0.1" || h.Get("X-Forwarded-Proto") != "http" {
+		t.Errorf("untrusted headers kept: %v", h)
+	}
+}
+
+func TestAccessLogHidesCredentials(t *testing.T) {
+	var buf syncBuffer
+	f := newFixture(t, nil, func(o *Options) { o.Logger = logging.New(&buf, "INFO", "json", ServiceName) })
+	const secret = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJl"
+	f.do(t, "GET", "/manage/task/list?token=abc", map[string]string{"Authorization": secret, "X-Request-ID": "log-1"})
+	f.do(t, "POST", "/api/auth/login", map[string]string{"Authorization": "Basic YWRtaW46czNjcmV0"})
+	out := buf.String()
+	for _, leak := range []string{secret, "YWRtaW46czNjcmV0", "token=abc"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("log contains %q", leak)
+		}
+	}
+	var rec map[string]any
+	line := strings.SplitN(out, "\n", 2)[0]
+	if err := json.Unmarshal([]byte(line), &rec); err != nil {
+		t.Fatalf("log line %q: %v", line, err)
+	}
+	if rec["request_id"] != "log-1" || rec["route"] != "/manage" || rec["status"] != float64(401) ||
+		rec["method"] != "GET" || rec["bytes"] == nil || rec["duration"] == nil {
+		t.Errorf("access log record %v", rec)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
