@@ -117,6 +117,10 @@ var (
 //	api_user    api_user-pass     api_user    manage_list (CVE_USER)
 //	api_guest   api_guest-pass    (none)      (none)
 //
+// plus the users of the deploy/keycloak realm export, with the same groups
+// and roles: admin-demo / admin-demo-pass (api_admin), expert-demo /
+// expert-demo-pass (api_expert), user-demo / user-demo-pass (api_user).
+//
 // The passwords are public; never use this configuration outside
 // development and tests.
 func DemoConfig() Config {
@@ -145,6 +149,9 @@ func DemoConfig() Config {
 			mk("api_expert", "Expert", "api_expert", cveExpertRoles),
 			mk("api_user", "User", "api_user", cveUserRoles),
 			mk("api_guest", "Guest", "", nil),
+			mk("admin-demo", "Admin", "api_admin", cveAdminRoles),
+			mk("expert-demo", "Expert", "api_expert", cveExpertRoles),
+			mk("user-demo", "User", "api_user", cveUserRoles),
 		},
 	}
 }

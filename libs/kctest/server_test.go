@@ -69,6 +69,15 @@ func TestLoginAndDecode(t *testing.T) {
 	}
 }
 
+func TestDeployRealmUsers(t *testing.T) {
+	_, _, gc := start(t)
+	tok := login(t, gc, "expert-demo")
+	_, claims, err := gc.DecodeAccessToken(context.Background(), tok.AccessToken, kctest.DemoRealm)
+	if err != nil || (*claims)["preferred_username"] != "expert-demo" || (*claims)["email"] != "expert-demo@example.org" {
+		t.Fatalf("expert-demo: %v %v", err, claims)
+	}
+}
+
 func TestBadCredentials(t *testing.T) {
 	_, _, gc := start(t)
 	ctx := context.Background()
