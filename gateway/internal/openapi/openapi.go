@@ -41,8 +41,8 @@ type Options struct {
 	// Client fetches the fragments (default: 10s timeout).
 	Client *http.Client
 	Logger *slog.Logger
-	// MinRetry is the least time between two on-demand refreshes caused by
-	// a missing fragment (default 5s).
+	// MinRetry is the least time between two on-demand refreshes
+	// (?refresh=1 or a missing fragment; default 5s).
 	MinRetry time.Duration
 }
 
@@ -384,15 +384,15 @@ func collectRefs(v any, f func(string)) {
 	}
 }
 
-// Handler serves one of the documents. "?refresh=1" refreshes first; a
-// request arriving while a fragment is missing triggers a refresh at most
-// every MinRetry.
+// Handler serves one of the documents. "?refresh=1", or a request
+// arriving while a fragment is missing, refreshes first; either at most
+// once per MinRetry, so clients cannot make the gateway hammer services.
 func (a *Aggregator) Handler(manage bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mu.RLock()
 		stale := time.Since(a.last) >= a.o.MinRetry
 		a.mu.RUnlock()
-		if r.URL.Query().Get("refresh") != "" || (stale && len(a.Missing()) > 0) {
+		if stale && (r.URL.Query().Get("refresh") != "" || len(a.Missing()) > 0) {
 			a.Refresh(r.Context())
 		}
 		a.mu.RLock()

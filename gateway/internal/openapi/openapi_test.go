@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const fragPackages = `{
@@ -97,6 +98,8 @@ func TestMergeTwoFragments(t *testing.T) {
 		Manage:  Info{Title: "ALTRepo vulnerability management API", Version: "0.5.6"},
 		Extra:   map[string]any{"/api/version": map[string]any{"get": map[string]any{}}, "/manage/version": map[string]any{"get": map[string]any{}}},
 		Logger:  slog.New(slog.NewTextHandler(&logs, nil)),
+		// On-demand refreshes are throttled; allow them back to back here.
+		MinRetry: time.Nanosecond,
 	})
 	a.Refresh(context.Background())
 
@@ -164,6 +167,23 @@ func TestMergeTwoFragments(t *testing.T) {
 	bugsUp.Store(true)
 	if !has(getDoc(t, a.Handler(false), "?refresh=1")["paths"], "/api/errata/search") {
 		t.Error("on-demand refresh did not bring the service back")
+	}
+}
+
+func TestOnDemandRefreshThrottled(t *testing.T) {
+	var hits atomic.Int32
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		io.WriteString(w, `{"paths":{}}`)
+	}))
+	defer s.Close()
+	a := New(Options{Sources: []Source{{"x", s.URL + "/openapi.json"}}, MinRetry: time.Hour})
+	a.Refresh(context.Background())
+	for range 5 {
+		getDoc(t, a.Handler(false), "?refresh=1")
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("%d fetches, want 1 (refresh=1 must be throttled)", n)
 	}
 }
 
