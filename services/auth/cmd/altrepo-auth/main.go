@@ -31,7 +31,12 @@ func main() {
 	fs := flag.NewFlagSet("auth", flag.ExitOnError)
 	listen := fs.String("listen", "", "listen address host:port (default from [APPLICATION] HOST and PORT, port 8085)")
 	_ = fs.Parse(os.Args[1:])
-	if err := run(fs.Arg(0), *listen); err != nil {
+	configPath := fs.Arg(0)
+	if fs.NArg() > 0 {
+		// Flags may also follow the config file.
+		_ = fs.Parse(fs.Args()[1:])
+	}
+	if err := run(configPath, *listen); err != nil {
 		fmt.Fprintf(os.Stderr, "auth: %v\n", err)
 		os.Exit(1)
 	}
