@@ -45,7 +45,35 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// noSecrets fails when any of the strings (or a JWT part of them) is in the logs.
+func (e *env) noSecrets(t *testing.T, secrets ...string) {
+	t.Helper()
+	logs := e.logs.String()
+	if !strings.Contains(logs, "msg=") {
+		t.Fatal("nothing was logged")
+	}
+	for _, s := range secrets {
+		if strings.Contains(logs, s) {
+			t.Fatal("secret found in the logs")
+		}
+		for _, part := range strings.Split(s, ".") {
+			if len(part) > 16 && strings.Contains(logs, part) {
+				t.Fatal("token material found in the logs")
+			}
+		}
+	}
+}
+
 type env struct {
+	logs  *syncBuf
 	srv   *httptest.Server
 	kc    *kctest.Server
 	kcURL string
@@ -80,7 +108,8 @@ func setup(t *testing.T, o opts) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &syncBuf{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	v, err := authn.New(authn.Config{KeycloakURL: kts.URL, Realm: kctest.DemoRealm, ClientID: kctest.DemoClientID,
 		LocalSecret: secret, Redis: rdb, AccessTokenTTL: 300 * time.Second, Logger: log})
 	if err != nil {
@@ -103,7 +132,7 @@ func setup(t *testing.T, o opts) *env {
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, kc: kc, kcURL: kts.URL, v: v, rdb: rdb, clock: clk}
+	return &env{logs: logs, srv: srv, kc: kc, kcURL: kts.URL, v: v, rdb: rdb, clock: clk}
 }
 
 type reply struct {
@@ -229,6 +258,7 @@ func TestLDAPLoginRefreshLogout(t *testing.T) {
 	if n, _ := e.rdb.Exists(context.Background(), "refresh-token:alice").Result(); n != 0 {
 		t.Fatal("session entry left after logout of the last session")
 	}
+	e.noSecrets(t, access, newAccess, refresh)
 }
 
 func asStrings(v any) []string {
@@ -323,6 +353,7 @@ func TestKeycloakProvider(t *testing.T) {
 	e.kc.SetUnavailable(true)
 	r = e.post(t, "/api/auth/login", form, nil)
 	wantMessage(t, "keycloak down", r, 503, "Keycloak server is unavailable")
+	e.noSecrets(t, access, newAccess, refresh, "api_expert-pass")
 }
 
 func TestRedisDown(t *testing.T) {
