@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"testing"
 )
 
 // EnvPath names the environment variable that points at endpoints.json.
@@ -103,4 +104,19 @@ var ServiceOf = map[string]string{
 	"image":            "images",
 	"site_image":       "images",
 	"av_scan":          "images",
+}
+
+// LoadForTest returns the contract's endpoints, skipping the test when
+// endpoints.json is not present and failing it when it cannot be read.
+func LoadForTest(tb testing.TB) []Endpoint {
+	tb.Helper()
+	path, ok := Find()
+	if !ok {
+		tb.Skip("shared/contract/endpoints.json not present")
+	}
+	eps, err := Load(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return eps
 }

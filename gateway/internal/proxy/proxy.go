@@ -137,6 +137,9 @@ func classify(service string, r *http.Request, err error) (kind string, code int
 
 var errHeaderTimeout = errors.New("proxy: timeout awaiting response headers")
 
+// afterFunc is time.AfterFunc; tests replace it to fire timers by hand.
+var afterFunc = func(d time.Duration, f func()) interface{ Stop() bool } { return time.AfterFunc(d, f) }
+
 // headerTimeout cancels the upstream request (cause errHeaderTimeout) when
 // no response headers came within d; once the headers are there the body
 // may stream for as long as it takes.
@@ -145,7 +148,7 @@ func headerTimeout(d time.Duration, next http.Handler) http.Handler {
 		ctx, cancel := context.WithCancelCause(r.Context())
 		defer cancel(nil)
 		hw := &headerWatch{ResponseWriter: w, started: make(chan struct{})}
-		timer := time.AfterFunc(d, func() {
+		timer := afterFunc(d, func() {
 			select {
 			case <-hw.started:
 			default:

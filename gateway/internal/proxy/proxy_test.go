@@ -27,16 +27,48 @@ func start(t *testing.T, h http.HandlerFunc, timeout time.Duration, onErr func(s
 	return gw
 }
 
+// manualTimers replaces afterFunc: timers fire only when the test says so.
+type manualTimers struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (m *manualTimers) install(t *testing.T) {
+	orig := afterFunc
+	afterFunc = func(d time.Duration, f func()) interface{ Stop() bool } {
+		m.mu.Lock()
+		m.fns = append(m.fns, f)
+		m.mu.Unlock()
+		return stopper{}
+	}
+	t.Cleanup(func() { afterFunc = orig })
+}
+
+func (m *manualTimers) fireAll() {
+	m.mu.Lock()
+	fns := append([]func(){}, m.fns...)
+	m.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+}
+
+type stopper struct{}
+
+func (stopper) Stop() bool { return true }
+
 // The timeout bounds the wait for the response headers only: a body that
-// keeps streaming after them is not cut off.
+// keeps streaming when the timer fires is not cut off.
 func TestTimeoutCoversHeadersOnly(t *testing.T) {
+	var timers manualTimers
+	timers.install(t)
 	release := make(chan struct{})
 	gw := start(t, func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "head,")
 		w.(http.Flusher).Flush()
 		<-release
 		io.WriteString(w, "tail")
-	}, time.Millisecond, nil)
+	}, time.Hour, nil)
 	res, err := http.Get(gw.URL + "/x")
 	if err != nil {
 		t.Fatal(err)
@@ -46,10 +78,35 @@ func TestTimeoutCoversHeadersOnly(t *testing.T) {
 	if _, err := io.ReadFull(res.Body, buf); err != nil || string(buf) != "head," {
 		t.Fatalf("first bytes %q, %v", buf, err)
 	}
+	timers.fireAll() // the deadline passes while the body streams
 	close(release)
 	rest, err := io.ReadAll(res.Body)
 	if err != nil || string(rest) != "tail" {
 		t.Errorf("rest %q, %v: the stream was cut off", rest, err)
+	}
+}
+
+// Fired before the headers, the timer turns the request into a 504.
+func TestTimeoutBeforeHeaders(t *testing.T) {
+	var timers manualTimers
+	timers.install(t)
+	arrived := make(chan struct{})
+	gw := start(t, func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done()
+	}, time.Hour, nil)
+	go func() {
+		<-arrived
+		timers.fireAll()
+	}()
+	res, err := http.Get(gw.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusGatewayTimeout || !strings.Contains(string(body), "did not answer in time") {
+		t.Errorf("%d %s", res.StatusCode, body)
 	}
 }
 

@@ -57,14 +57,7 @@ func TestDenyAll(t *testing.T) {
 // TestContractTable checks the committed table against endpoints.json in
 // both directions and that regenerating it changes nothing.
 func TestContractTable(t *testing.T) {
-	path, ok := contract.Find()
-	if !ok {
-		t.Skip("shared/contract/endpoints.json not present")
-	}
-	eps, err := contract.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eps := contract.LoadForTest(t)
 	tab := Contract()
 	protected := 0
 	for _, ep := range eps {

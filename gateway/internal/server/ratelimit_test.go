@@ -1,9 +1,7 @@
 package server
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
 	"testing"
 
 	"altrepo/libs/testharness"
@@ -18,18 +16,7 @@ func TestWireRateLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, closeFn, err := Wire(context.Background(), cfg, s, quietLogger())
-	defer closeFn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw := httptest.NewServer(g)
-	defer gw.Close()
-	f := &fixture{gw: gw}
+	f := wired(t, cfg, s)
 	var codes []int
 	for i := range 3 {
 		// A client-chosen X-Forwarded-For does not buy a fresh counter.

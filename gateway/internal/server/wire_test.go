@@ -16,6 +16,7 @@ import (
 
 	"altrepo/gateway/internal/routes"
 	"altrepo/libs/authn"
+	"altrepo/libs/config"
 )
 
 func sha512hex(s string) string {
@@ -43,18 +44,7 @@ func TestWireAuthn(t *testing.T) {
 	for name, u := range map[string]*upstream{routes.Bugs: bugs, routes.Packages: pkgs} {
 		s.Services[name], _ = url.Parse(u.srv.URL)
 	}
-	o, closeFn, err := Wire(context.Background(), cfg, s, quietLogger())
-	defer closeFn()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw := httptest.NewServer(g)
-	defer gw.Close()
-	f := &fixture{gw: gw}
+	f := wired(t, cfg, s)
 
 	token := func(ip string) string {
 		group := "CVE_USER"
@@ -103,4 +93,21 @@ func TestWireRateLimitNeedsRedis(t *testing.T) {
 	if err == nil {
 		t.Error("RATE_LIMIT without REDIS_URL accepted")
 	}
+}
+
+// wired starts a gateway built by Wire from cfg and s.
+func wired(t *testing.T, cfg *config.Config, s *Settings) *fixture {
+	t.Helper()
+	o, closeFn, err := Wire(context.Background(), cfg, s, quietLogger())
+	t.Cleanup(closeFn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw := httptest.NewServer(g)
+	t.Cleanup(gw.Close)
+	return &fixture{gw: gw}
 }

@@ -11,14 +11,7 @@ import (
 // TestCommittedTableIsCurrent fails when requirements_gen.go is out of
 // date with endpoints.json (run go generate ./internal/security).
 func TestCommittedTableIsCurrent(t *testing.T) {
-	path, ok := contract.Find()
-	if !ok {
-		t.Skip("shared/contract/endpoints.json not present")
-	}
-	eps, err := contract.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	eps := contract.LoadForTest(t)
 	got, err := generate(eps)
 	if err != nil {
 		t.Fatal(err)
