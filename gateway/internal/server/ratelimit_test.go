@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"altrepo/libs/testharness"
 )
@@ -11,6 +14,12 @@ func TestMain(m *testing.M) { testharness.Main(m) }
 
 func TestWireRateLimit(t *testing.T) {
 	rds := testharness.SharedRedis(t)
+	// Start from a fresh counter (the shared server outlives -count runs).
+	rdb := redis.NewClient(&redis.Options{Addr: rds.Addr()})
+	defer rdb.Close()
+	if err := rdb.FlushDB(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
 	cfg := parse(t, "[GATEWAY]\nRATE_LIMIT = 2\nRATE_WINDOW = 600\n[REDIS]\nREDIS_URL = redis://"+rds.Addr()+"/0\n", nil)
 	s, err := FromConfig(cfg)
 	if err != nil {
