@@ -28,6 +28,11 @@ func client(t *testing.T) *redis.Client {
 	return c
 }
 
+// uniquePrefix keeps repeated runs (-count) on the shared Redis apart.
+func uniquePrefix(t *testing.T) string {
+	return "rl-" + t.Name() + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+}
+
 func handler(t *testing.T, rdb redis.UniversalClient, cfg ratelimit.Config) (http.Handler, *int) {
 	t.Helper()
 	l, err := ratelimit.New(rdb, cfg)
@@ -54,7 +59,7 @@ func get(h http.Handler, path, xff string) *httptest.ResponseRecorder {
 
 func TestLimit(t *testing.T) {
 	rdb := client(t)
-	prefix := "rl-test-" + t.Name() + ":"
+	prefix := uniquePrefix(t)
 	h, calls := handler(t, rdb, ratelimit.Config{Limit: 3, Window: time.Minute, Prefix: prefix})
 	for i := 1; i <= 3; i++ {
 		w := get(h, "/api/version", "192.0.2.7, 10.0.0.1")
@@ -107,16 +112,17 @@ func TestLimit(t *testing.T) {
 
 func TestLongKeysHashed(t *testing.T) {
 	rdb := client(t)
-	l, err := ratelimit.New(rdb, ratelimit.Config{Limit: 1, Prefix: "rl-hash:"})
+	prefix := uniquePrefix(t)
+	l, err := ratelimit.New(rdb, ratelimit.Config{Limit: 1, Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
 	long := strings.Repeat("x", 500)
 	k := l.Key(long)
-	if len(k) > 64 || !strings.HasPrefix(k, "rl-hash:h:") || l.Key(long) != k || l.Key(long+"y") == k {
+	if len(k) > len(prefix)+40 || !strings.HasPrefix(k, prefix+"h:") || l.Key(long) != k || l.Key(long+"y") == k {
 		t.Fatalf("key %q", k)
 	}
-	if l.Key("192.0.2.1") != "rl-hash:192.0.2.1" {
+	if l.Key("192.0.2.1") != prefix+"192.0.2.1" {
 		t.Fatalf("plain key %q", l.Key("192.0.2.1"))
 	}
 	r1, err := l.Allow(context.Background(), long)
