@@ -11,6 +11,9 @@
 //	POST /realms/{realm}/protocol/openid-connect/logout           end the session of a refresh token
 //	GET  /realms/{realm}/protocol/openid-connect/userinfo         claims of a valid access token
 //
+// The discovery document also names the authorization endpoint (…/auth),
+// which is not served: only direct grants are supported.
+//
 // Access tokens look like Keycloak's: RS256 with a kid, iss =
 // <base>/realms/<realm>, aud, azp = client id, exp/iat/nbf, sub,
 // preferred_username, name, email, realm_access.roles,
