@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -51,8 +52,12 @@ func run() error {
 		dryRun   = flag.Bool("dry-run", false, "build every row but write nothing (no database needed)")
 		verbose  = flag.Bool("v", false, "debug logging")
 		memprof  = flag.String("memprofile", "", "write a heap profile to this file at the end")
+		memLimit = flag.Int("mem-limit", 768, "soft Go memory limit in MiB (0 = none)")
 	)
 	flag.Parse()
+	if *memLimit > 0 {
+		debug.SetMemoryLimit(int64(*memLimit) << 20)
+	}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug

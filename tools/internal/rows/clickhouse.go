@@ -6,43 +6,78 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// ClickHouseSink inserts rows with PrepareBatch naming the columns. A full
-// batch is sent by a per-table goroutine while the caller keeps producing
-// rows into the next batch, so at most two batches per table are in memory.
+// ClickHouseSink inserts rows with PrepareBatch naming the columns. Rows
+// are collected per table; a full batch is handed to the table's sender
+// goroutine, which prepares, fills and sends it while the caller keeps
+// producing rows. At most maxSending batches are on the wire at once, so the
+// sink needs only that many connections of the pool, and at most two
+// batches per table are in memory.
 type ClickHouseSink struct {
 	ctx   context.Context
 	conn  driver.Conn
 	batch int
+	slots chan struct{}
 
 	mu     sync.Mutex
 	tables map[string]*chTable
 	order  []*chTable
 }
 
+// maxBatchBytes bounds the approximate size of one batch, whatever its row
+// count (rows with long texts or big arrays are sent in smaller batches).
+const maxBatchBytes = 8 << 20
+
+// rowSize estimates the memory of a row.
+func rowSize(vals []any) int {
+	n := 0
+	for _, v := range vals {
+		n += 16
+		switch x := v.(type) {
+		case string:
+			n += len(x)
+		case []string:
+			for _, e := range x {
+				n += 16 + len(e)
+			}
+		case []uint64:
+			n += 8 * len(x)
+		case []uint32:
+			n += 4 * len(x)
+		case []time.Time:
+			n += 24 * len(x)
+		}
+	}
+	return n
+}
+
+// maxSending bounds concurrent batch sends (connections in use).
+const maxSending = 3
+
 // NewClickHouseSink returns a sink sending batches of batchSize rows.
 func NewClickHouseSink(ctx context.Context, conn driver.Conn, batchSize int) *ClickHouseSink {
 	if batchSize <= 0 {
 		batchSize = 50000
 	}
-	return &ClickHouseSink{ctx: ctx, conn: conn, batch: batchSize, tables: map[string]*chTable{}}
+	return &ClickHouseSink{ctx: ctx, conn: conn, batch: batchSize, tables: map[string]*chTable{},
+		slots: make(chan struct{}, maxSending)}
 }
 
 type chTable struct {
 	sink  *ClickHouseSink
 	name  string
 	query string
-	cur   driver.Batch
-	n     int
+	cur   [][]any
+	bytes int // approximate size of cur
 	rows  int64
-	send  chan driver.Batch
+	send  chan [][]any
 	done  chan struct{}
 	mu    sync.Mutex
 	err   error
-	// limit per batch (bytes-heavy tables use smaller batches)
 	limit int
 }
 
@@ -62,23 +97,54 @@ func (s *ClickHouseSink) Table(name string, cols ...string) Table {
 		sink:  s,
 		name:  name,
 		query: fmt.Sprintf("INSERT INTO `%s` (%s)", name, strings.Join(quoted, ", ")),
-		send:  make(chan driver.Batch, 1),
-		done:  make(chan struct{}),
 		limit: s.batch,
 	}
-	go t.sender()
+	t.start()
 	s.tables[key] = t
 	s.order = append(s.order, t)
 	return t
 }
 
+func (t *chTable) start() {
+	t.send = make(chan [][]any, 1)
+	t.done = make(chan struct{})
+	go t.sender()
+}
+
 func (t *chTable) sender() {
 	defer close(t.done)
-	for b := range t.send {
-		if err := b.Send(); err != nil {
-			t.setErr(fmt.Errorf("insert into %s: %w", t.name, err))
+	for rows := range t.send {
+		if t.getErr() != nil {
+			continue
+		}
+		if err := t.sendRows(rows); err != nil {
+			t.setErr(err)
 		}
 	}
+}
+
+func (t *chTable) sendRows(rows [][]any) error {
+	s := t.sink
+	select {
+	case s.slots <- struct{}{}:
+	case <-s.ctx.Done():
+		return s.ctx.Err()
+	}
+	defer func() { <-s.slots }()
+	b, err := s.conn.PrepareBatch(s.ctx, t.query)
+	if err != nil {
+		return fmt.Errorf("prepare insert into %s: %w", t.name, err)
+	}
+	for _, r := range rows {
+		if err := b.Append(r...); err != nil {
+			_ = b.Abort()
+			return fmt.Errorf("append to %s: %w", t.name, err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("insert into %s: %w", t.name, err)
+	}
+	return nil
 }
 
 func (t *chTable) setErr(err error) {
@@ -95,37 +161,30 @@ func (t *chTable) getErr() error {
 	return t.err
 }
 
-// Append implements Table.
+// Append implements Table. vals must not be modified by the caller
+// afterwards (variadic calls allocate a fresh slice).
 func (t *chTable) Append(vals ...any) error {
 	if err := t.getErr(); err != nil {
 		return err
 	}
 	if t.cur == nil {
-		b, err := t.sink.conn.PrepareBatch(t.sink.ctx, t.query)
-		if err != nil {
-			return fmt.Errorf("prepare insert into %s: %w", t.name, err)
-		}
-		t.cur = b
+		t.cur = make([][]any, 0, min(t.limit, 4096))
 	}
-	if err := t.cur.Append(vals...); err != nil {
-		return fmt.Errorf("append to %s: %w", t.name, err)
-	}
-	t.n++
+	t.cur = append(t.cur, vals)
 	t.rows++
-	if t.n >= t.limit {
+	t.bytes += rowSize(vals)
+	if len(t.cur) >= t.limit || t.bytes >= maxBatchBytes {
 		t.send <- t.cur
-		t.cur, t.n = nil, 0
+		t.cur, t.bytes = nil, 0
 	}
 	return nil
 }
 
 func (t *chTable) close() error {
-	if t.cur != nil && t.n > 0 {
+	if len(t.cur) > 0 {
 		t.send <- t.cur
-	} else if t.cur != nil {
-		_ = t.cur.Abort()
 	}
-	t.cur, t.n = nil, 0
+	t.cur, t.bytes = nil, 0
 	close(t.send)
 	<-t.done
 	return t.getErr()
@@ -162,9 +221,7 @@ func (s *ClickHouseSink) FlushTables(names ...string) error {
 		if err := t.close(); err != nil {
 			errs = append(errs, err)
 		}
-		t.send = make(chan driver.Batch, 1)
-		t.done = make(chan struct{})
-		go t.sender()
+		t.start()
 	}
 	return errors.Join(errs...)
 }
