@@ -62,6 +62,9 @@ type Report struct {
 	Rows      map[string]int64 // table -> rows written
 	Elapsed   time.Duration
 	PeakRSS   int64 // bytes (VmHWM of the process), 0 if unknown
+	// Missing lists what the database schema lacks and was therefore not
+	// written: table -> columns ("*" = the whole table).
+	Missing map[string][]string
 }
 
 // TotalRows sums Rows.
@@ -100,6 +103,17 @@ func (r Report) Format(w io.Writer) {
 	fmt.Fprintf(w, "%-40s %8s\n", "skipped spec files (reason)", "files")
 	for _, k := range reasons {
 		fmt.Fprintf(w, "%-40s %8d\n", k, r.Skipped[k])
+	}
+	if len(r.Missing) > 0 {
+		tables := make([]string, 0, len(r.Missing))
+		for k := range r.Missing {
+			tables = append(tables, k)
+		}
+		sort.Strings(tables)
+		fmt.Fprintln(w, "not written (missing in the database schema):")
+		for _, t := range tables {
+			fmt.Fprintf(w, "  %s: %s\n", t, strings.Join(r.Missing[t], ", "))
+		}
 	}
 }
 
@@ -184,10 +198,17 @@ func Load(ctx context.Context, conn driver.Conn, opts Options) (Report, error) {
 		}
 	}
 	sink := rows.NewClickHouseSink(ctx, conn, opts.Batch)
+	if err := sink.LoadColumns(); err != nil {
+		return Report{}, err
+	}
 	rep, err := run(ctx, src, sink, opts, log, start)
+	rep.Missing = sink.Missing()
 	if err != nil {
 		_ = sink.Flush()
 		return rep, err
+	}
+	for t, cols := range rep.Missing {
+		log.Warn("not in the database schema, not written", "table", t, "columns", strings.Join(cols, ","))
 	}
 	return rep, nil
 }

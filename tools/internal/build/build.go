@@ -49,6 +49,12 @@ type flusher interface {
 	FlushTables(names ...string) error
 }
 
+// orderer is implemented by sinks that send batches asynchronously: every
+// batch of after must wait for the rows of first appended before it.
+type orderer interface {
+	SendBefore(first, after string)
+}
+
 // Builder holds the state of one build.
 type Builder struct {
 	ctx  context.Context
@@ -148,6 +154,11 @@ func Run(ctx context.Context, src *source.Source, sink rows.Sink, opts Options) 
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
+	}
+	if o, ok := sink.(orderer); ok {
+		// mv_src_packages_last_changelog reads Changelog when Packages rows
+		// arrive (deploy/schema/README.md, insertion order).
+		o.SendBefore(tChangelog, tPackages)
 	}
 	commits, err := src.Commits(0)
 	if err != nil {
@@ -285,6 +296,10 @@ func (b *Builder) loadSnapshot(snap source.Snapshot, commits []commitlog.Commit)
 		if err := psn.Append(comp[c], root, root, uint8(1), c, snap.Date, "", uint8(1), []string{}, []string{}); err != nil {
 			return err
 		}
+	}
+	// The root goes last, in its own INSERT.
+	if err := b.flush(tPackageSetName); err != nil {
+		return err
 	}
 	task := lastTaskBefore(commits, snap.Date)
 	if err := psn.Append(root, root, root, uint8(0), branch, snap.Date, "", uint8(1),

@@ -25,8 +25,78 @@ type ClickHouseSink struct {
 
 	mu     sync.Mutex
 	tables map[string]*chTable
+	views  map[string]Table
 	order  []*chTable
+	before map[string][]string // table -> tables to send before each of its batches
+
+	// columns holds the insertable columns per table once LoadColumns ran;
+	// nil means "trust the caller".
+	columns map[string]map[string]bool
+	missing map[string][]string // table -> columns not in the database ("*" = table)
 }
+
+// LoadColumns reads the insertable columns of the current database. Later
+// Table calls then drop columns the database lacks and turn a missing table
+// into a counting no-op (see Missing), so a loader keeps working against an
+// older or partial schema.
+func (s *ClickHouseSink) LoadColumns() error {
+	rs, err := s.conn.Query(s.ctx, `SELECT table, name FROM system.columns
+		WHERE database = currentDatabase() AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')`)
+	if err != nil {
+		return fmt.Errorf("list columns: %w", err)
+	}
+	defer rs.Close()
+	cols := map[string]map[string]bool{}
+	for rs.Next() {
+		var table, name string
+		if err := rs.Scan(&table, &name); err != nil {
+			return fmt.Errorf("list columns: %w", err)
+		}
+		if cols[table] == nil {
+			cols[table] = map[string]bool{}
+		}
+		cols[table][name] = true
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("list columns: %w", err)
+	}
+	s.mu.Lock()
+	s.columns = cols
+	s.missing = map[string][]string{}
+	s.mu.Unlock()
+	return nil
+}
+
+// Missing returns, per table, the columns that were not written because
+// the database lacks them ("*" = the whole table).
+func (s *ClickHouseSink) Missing() map[string][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string][]string{}
+	for k, v := range s.missing {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
+// projTable writes a subset of the columns of its rows.
+type projTable struct {
+	inner *chTable
+	keep  []int
+}
+
+func (p *projTable) Append(vals ...any) error {
+	out := make([]any, len(p.keep))
+	for i, k := range p.keep {
+		out[i] = vals[k]
+	}
+	return p.inner.Append(out...)
+}
+
+// nullTable counts rows of a table the database does not have.
+type nullTable struct{ rows *int64 }
+
+func (n nullTable) Append(...any) error { *n.rows++; return nil }
 
 // maxBatchBytes bounds the approximate size of one batch, whatever its row
 // count (rows with long texts or big arrays are sent in smaller batches).
@@ -63,8 +133,17 @@ func NewClickHouseSink(ctx context.Context, conn driver.Conn, batchSize int) *Cl
 	if batchSize <= 0 {
 		batchSize = 50000
 	}
-	return &ClickHouseSink{ctx: ctx, conn: conn, batch: batchSize, tables: map[string]*chTable{},
-		slots: make(chan struct{}, maxSending)}
+	return &ClickHouseSink{ctx: ctx, conn: conn, batch: batchSize, tables: map[string]*chTable{}, views: map[string]Table{},
+		slots: make(chan struct{}, maxSending), before: map[string][]string{}}
+}
+
+// SendBefore makes every batch of table after wait until the rows appended
+// so far to table first are stored (materialized views fired by inserts
+// into after read first).
+func (s *ClickHouseSink) SendBefore(first, after string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.before[after] = append(s.before[after], first)
 }
 
 type chTable struct {
@@ -86,6 +165,46 @@ func (s *ClickHouseSink) Table(name string, cols ...string) Table {
 	key := name + "(" + strings.Join(cols, ",") + ")"
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if t, ok := s.views[key]; ok {
+		return t
+	}
+	var keep []int
+	if s.columns != nil {
+		have := s.columns[name]
+		if have == nil {
+			if s.missing[name] == nil {
+				s.missing[name] = []string{"*"}
+			}
+			t := nullTable{rows: new(int64)}
+			s.views[key] = t
+			return t
+		}
+		var kept []string
+		for i, c := range cols {
+			if have[c] {
+				keep = append(keep, i)
+				kept = append(kept, c)
+			} else {
+				s.missing[name] = append(s.missing[name], c)
+			}
+		}
+		if len(kept) == len(cols) {
+			keep = nil
+		} else {
+			cols = kept
+		}
+	}
+	t := s.newTable(name, cols)
+	var view Table = t
+	if keep != nil {
+		view = &projTable{inner: t, keep: keep}
+	}
+	s.views[key] = view
+	return view
+}
+
+func (s *ClickHouseSink) newTable(name string, cols []string) *chTable {
+	key := name + "(" + strings.Join(cols, ",") + ")"
 	if t, ok := s.tables[key]; ok {
 		return t
 	}
@@ -174,6 +293,11 @@ func (t *chTable) Append(vals ...any) error {
 	t.rows++
 	t.bytes += rowSize(vals)
 	if len(t.cur) >= t.limit || t.bytes >= maxBatchBytes {
+		if deps := t.sink.dependencies(t.name); len(deps) > 0 {
+			if err := t.sink.FlushTables(deps...); err != nil {
+				return err
+			}
+		}
 		t.send <- t.cur
 		t.cur, t.bytes = nil, 0
 	}
@@ -190,13 +314,33 @@ func (t *chTable) close() error {
 	return t.getErr()
 }
 
-// Flush sends the remaining batches and waits for every table; the sink
-// cannot be used afterwards.
+func (s *ClickHouseSink) dependencies(name string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.before[name]
+}
+
+// Flush sends the remaining batches and waits for every table, the tables
+// named by SendBefore first; the sink cannot be used afterwards.
 func (s *ClickHouseSink) Flush() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
+	var first, rest []*chTable
+	isFirst := map[string]bool{}
+	for _, deps := range s.before {
+		for _, d := range deps {
+			isFirst[d] = true
+		}
+	}
 	for _, t := range s.order {
+		if isFirst[t.name] {
+			first = append(first, t)
+		} else {
+			rest = append(rest, t)
+		}
+	}
+	for _, t := range append(first, rest...) {
 		if err := t.close(); err != nil {
 			errs = append(errs, err)
 		}
