@@ -76,6 +76,7 @@ type Builder struct {
 	branchDates  map[string]time.Time
 	imageSamples map[string][]binRef // branch -> binaries for images
 	licenses     map[string]int
+	groupMembers map[string]map[string]int // ACL group -> leader -> packages (current branch)
 }
 
 // binRef is a binary package built from a source.
@@ -151,6 +152,7 @@ func Run(ctx context.Context, src *source.Source, sink rows.Sink, opts Options) 
 		branchDates:  map[string]time.Time{},
 		imageSamples: map[string][]binRef{},
 		licenses:     map[string]int{},
+		groupMembers: map[string]map[string]int{},
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -284,6 +286,9 @@ func (b *Builder) loadSnapshot(snap source.Snapshot, commits []commitlog.Commit)
 		return b.branchRows(branch, snap.Date, info)
 	})
 	if err != nil {
+		return err
+	}
+	if err := b.groupRows(branch, snap.Date); err != nil {
 		return err
 	}
 	// Packages and memberships must be stored before the root node fires the

@@ -3,6 +3,7 @@ package build
 import (
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -415,7 +416,16 @@ func uniqU32(in []uint32) []uint32 {
 // Beehive, repocop, watch and antivirus findings.
 func (b *Builder) branchRows(branch string, date time.Time, info *srcInfo) error {
 	if len(info.acl) > 0 {
-		if err := b.table(tAcl, colsAcl...).Append(date, info.name, branch, info.acl); err != nil {
+		list := info.acl
+		if g := aclGroup(info.name); g != "" {
+			list = append(append(make([]string, 0, len(list)+1), list...), g)
+			if b.groupMembers[g] == nil {
+				b.groupMembers[g] = map[string]int{}
+			}
+			b.groupMembers[g][info.acl[0]]++
+		}
+		b.groupMembers["@everybody"] = addCount(b.groupMembers["@everybody"], info.acl[0])
+		if err := b.table(tAcl, colsAcl...).Append(date, info.name, branch, list); err != nil {
 			return err
 		}
 	}
@@ -493,4 +503,71 @@ func (b *Builder) imageWanted(branch string, info *srcInfo) bool {
 		return false
 	}
 	return h64("img/"+info.name)%3 == 0
+}
+
+// aclGroup is the maintainer team of a package, by name prefix.
+func aclGroup(name string) string {
+	for _, p := range []struct{ prefix, group string }{
+		{"python3-module-", "@python"}, {"python-module-", "@python"}, {"perl-", "@perl"},
+		{"kernel-", "@kernel"}, {"ruby-", "@ruby"}, {"golang-", "@golang"}, {"qt5-", "@qt"},
+		{"qt6-", "@qt"}, {"kf5-", "@kde"}, {"kf6-", "@kde"}, {"xorg-", "@xorg"}, {"fonts-", "@fonts"},
+	} {
+		if strings.HasPrefix(name, p.prefix) {
+			return p.group
+		}
+	}
+	return ""
+}
+
+func addCount(m map[string]int, k string) map[string]int {
+	if m == nil {
+		m = map[string]int{}
+	}
+	m[k]++
+	return m
+}
+
+// groupRows writes the ACL groups of a branch: the five most frequent
+// leaders of the group's packages; @maint and @tester get the overall top.
+func (b *Builder) groupRows(branch string, date time.Time) error {
+	top := func(m map[string]int, n int) []string {
+		nicks := make([]string, 0, len(m))
+		for k := range m {
+			nicks = append(nicks, k)
+		}
+		sort.Slice(nicks, func(i, j int) bool {
+			if m[nicks[i]] != m[nicks[j]] {
+				return m[nicks[i]] > m[nicks[j]]
+			}
+			return nicks[i] < nicks[j]
+		})
+		if len(nicks) > n {
+			nicks = nicks[:n]
+		}
+		return nicks
+	}
+	acl := b.table(tAcl, colsAcl...)
+	all := b.groupMembers["@everybody"]
+	if len(all) > 0 {
+		b.groupMembers["@maint"] = map[string]int{}
+		b.groupMembers["@tester"] = map[string]int{}
+		for i, nick := range top(all, 6) {
+			if i%2 == 0 {
+				b.groupMembers["@maint"][nick] = 1
+			} else {
+				b.groupMembers["@tester"][nick] = 1
+			}
+		}
+	}
+	for _, g := range sortedKeys(b.groupMembers) {
+		n := 5
+		if g == "@everybody" {
+			n = 1 << 30
+		}
+		if err := acl.Append(date, g, branch, top(b.groupMembers[g], n)); err != nil {
+			return err
+		}
+	}
+	b.groupMembers = map[string]map[string]int{}
+	return nil
 }
