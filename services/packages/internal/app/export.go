@@ -72,8 +72,8 @@ func exportNoBranchData(branch string) error {
 	return apierr.NotFoundMsg(fmt.Sprintf("No data found for branch '%s'", branch), model.Map{})
 }
 
-// isoDate renders a naive database datetime as Python's isoformat().
-func isoDate(t time.Time) string { return t.Format("2006-01-02T15:04:05") }
+// exportISODate renders a naive database datetime as Python's isoformat().
+func exportISODate(t time.Time) string { return t.Format("2006-01-02T15:04:05") }
 
 // ---- repology ----
 
@@ -220,18 +220,18 @@ func (a *App) repologyExport(ctx context.Context, r *api.Request) (*api.Response
 		key: "packages", elem: contract.RepologyExportBranchSourcePackageElementModel,
 		notFound: exportNoBranchData(branch), transform: transform, noArgs: true,
 		headKeys: []string{"branch", "date", "stats"},
-		headVals: []any{branch, isoDate(date), rawList{contract.RepologyExportBranchStatElementModel, statList}},
+		headVals: []any{branch, exportISODate(date), exportRawList{contract.RepologyExportBranchStatElementModel, statList}},
 	}, "repology_export", sqlRepologyPackages, branch, branch, branch, branch)
 }
 
-// rawList renders records through a model when written with Stream.Value.
-type rawList struct {
+// exportRawList renders records through a model when written with Stream.Value.
+type exportRawList struct {
 	m     *model.Model
 	items []model.Record
 }
 
 // MarshalJSON implements json.Marshaler.
-func (l rawList) MarshalJSON() ([]byte, error) { return l.m.AppendList(nil, l.items), nil }
+func (l exportRawList) MarshalJSON() ([]byte, error) { return l.m.AppendList(nil, l.items), nil }
 
 // repologyStats turns the (arch, count) tuples into records.
 func repologyStats(v any) []model.Record {
@@ -277,7 +277,7 @@ func (a *App) sitemapPackages(ctx context.Context, r *api.Request) (*api.Respons
 // branchTree streams the history of the branch tree branches.
 func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branches := lookup.List("branch_tree_branches")
-	q := newHistSQL(branches, nil)
+	q := newExportHistSQL(branches, nil)
 	noData := apierr.NotFoundMsg("No data found in DB", model.Map{})
 	var n []struct {
 		N uint64 `ch:"n"`
@@ -304,7 +304,7 @@ func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, er
 	}
 	changed, _ := firstRow.Get("task_changed")
 	t, _ := changed.(time.Time)
-	resp := &api.Response{Header: http.Header{"Last-Modified": {httpLastModified(t)}}}
+	resp := &api.Response{Header: http.Header{"Last-Modified": {exportLastModified(t)}}}
 	resp.Stream = func(ctx context.Context, s *api.Stream) error {
 		defer tasks.Close()
 		s.Raw("{")
@@ -395,8 +395,8 @@ INNER JOIN (
 ) USING pkg_hash
 ORDER BY name`
 
-// beehiveLogURL is the Beehive build log of a failed rebuild (libs §11).
-func beehiveLogURL(branch, arch string, updated time.Time, name string, epoch uint32, version, release string) string {
+// exportBeehiveLogURL is the Beehive build log of a failed rebuild (libs §11).
+func exportBeehiveLogURL(branch, arch string, updated time.Time, name string, epoch uint32, version, release string) string {
 	b := branch
 	if branch == "sisyphus" {
 		b = "Sisyphus"
@@ -448,8 +448,8 @@ func (a *App) beehiveFTBFS(ctx context.Context, r *api.Request) (*api.Response, 
 	for _, x := range rows {
 		list = append(list, model.Map{
 			"branch": x.Branch, "hash": x.Hash, "name": x.Name, "epoch": x.Epoch, "version": x.Version,
-			"release": x.Release, "arch": x.Arch, "updated": isoDate(x.Updated), "ftbfs_since": isoDate(x.Since),
-			"url": beehiveLogURL(x.Branch, x.Arch, x.Updated, x.Name, x.Epoch, x.Version, x.Release),
+			"release": x.Release, "arch": x.Arch, "updated": exportISODate(x.Updated), "ftbfs_since": exportISODate(x.Since),
+			"url": exportBeehiveLogURL(x.Branch, x.Arch, x.Updated, x.Name, x.Epoch, x.Version, x.Release),
 		})
 	}
 	return api.OK(model.Map{"request_args": r.Args, "length": len(list), "ftbfs": list}), nil

@@ -18,8 +18,8 @@ import (
 // last one). The queries below do that in ClickHouse so the answer can be
 // streamed: position = newest DONE time, value = the task's oldest DONE row.
 
-// histSQL holds the three queries for one set of branches and bound.
-type histSQL struct {
+// exportHistSQL holds the three queries for one set of branches and bound.
+type exportHistSQL struct {
 	tasks, commits, commitsAny, points string
 	params                             []any
 }
@@ -46,7 +46,7 @@ const sqlHistCommitRoots = `
     FROM PackageSetName
     WHERE pkgset_depth = 0 AND pkgset_nodename IN ?`
 
-func newHistSQL(branches []string, until *time.Time) histSQL {
+func newExportHistSQL(branches []string, until *time.Time) exportHistSQL {
 	bound := ""
 	var bp []any
 	if until != nil {
@@ -56,7 +56,7 @@ func newHistSQL(branches []string, until *time.Time) histSQL {
 	in := chdb.In(branches)
 	tasks := fmt.Sprintf(sqlHistTasks, bound)
 	tp := append(append([]any{}, bp...), in, in)
-	h := histSQL{}
+	h := exportHistSQL{}
 	h.tasks = tasks + "\nORDER BY pos DESC, task_id DESC"
 	h.commitsAny = "SELECT count() AS n FROM (" + sqlHistCommitRoots + ")"
 	h.commits = `SELECT pkgset_nodename, pkgset_date, task FROM (` + sqlHistCommitRoots + `)
@@ -75,8 +75,8 @@ ORDER BY pos DESC, task_id DESC`
 	return h
 }
 
-// historyTask is one DONE task of a branch.
-type historyTask struct {
+// exportHistTask is one DONE task of a branch.
+type exportHistTask struct {
 	ID      uint32    `ch:"task_id"`
 	Prev    uint32    `ch:"task_prev"`
 	Branch  string    `ch:"task_repo"`
@@ -84,26 +84,26 @@ type historyTask struct {
 	Pos     time.Time `ch:"pos"`
 }
 
-// historyCommit is one branch snapshot root.
-type historyCommit struct {
+// exportHistCommit is one branch snapshot root.
+type exportHistCommit struct {
 	Name string    `ch:"pkgset_nodename"`
 	Date time.Time `ch:"pkgset_date"`
 	Task uint32    `ch:"task"`
 }
 
-// branchHist is the assembled history (tasks_history, small answers).
-type branchHist struct {
-	tasks   []historyTask
-	commits []historyCommit
+// exportBranchHist is the assembled history (tasks_history, small answers).
+type exportBranchHist struct {
+	tasks   []exportHistTask
+	commits []exportHistCommit
 }
 
-// branchHistory reads the history; nil when there are no tasks or no commits.
-func (a *App) branchHistory(ctx context.Context, name string, branches []string, until *time.Time) (*branchHist, error) {
+// exportBranchHistory reads the history; nil when there are no tasks or no commits.
+func (a *App) exportBranchHistory(ctx context.Context, name string, branches []string, until *time.Time) (*exportBranchHist, error) {
 	if len(branches) == 0 {
 		return nil, nil
 	}
-	q := newHistSQL(branches, until)
-	h := &branchHist{}
+	q := newExportHistSQL(branches, until)
+	h := &exportBranchHist{}
 	if err := a.db.Select(ctx, name+"_tasks", &h.tasks, q.tasks, q.params...); err != nil {
 		return nil, err
 	}
@@ -126,19 +126,19 @@ func (a *App) branchHistory(ctx context.Context, name string, branches []string,
 	return h, nil
 }
 
-func historyTaskRecord(id, prev uint32, branch string, changed time.Time) model.Map {
+func exportHistTaskRecord(id, prev uint32, branch string, changed time.Time) model.Map {
 	return model.Map{"id": id, "prev": prev, "branch": branch, "date": changed}
 }
 
-func (h *branchHist) taskRecords() []model.Record {
+func (h *exportBranchHist) taskRecords() []model.Record {
 	out := make([]model.Record, 0, len(h.tasks))
 	for _, t := range h.tasks {
-		out = append(out, historyTaskRecord(t.ID, t.Prev, t.Branch, t.Changed))
+		out = append(out, exportHistTaskRecord(t.ID, t.Prev, t.Branch, t.Changed))
 	}
 	return out
 }
 
-func (h *branchHist) commitRecords() []model.Record {
+func (h *exportBranchHist) commitRecords() []model.Record {
 	out := make([]model.Record, 0, len(h.commits))
 	for _, c := range h.commits {
 		out = append(out, model.Map{"name": c.Name, "date": c.Date, "task": c.Task})
@@ -146,11 +146,11 @@ func (h *branchHist) commitRecords() []model.Record {
 	return out
 }
 
-// httpLastModified formats a task date as an HTTP date: the naive database
+// exportLastModified formats a task date as an HTTP date: the naive database
 // value is read in the host's local zone, then shown in GMT.
-func httpLastModified(t time.Time) string {
+func exportLastModified(t time.Time) string {
 	local := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.Local)
 	return local.UTC().Format("Mon, 02 Jan 2006 15:04:05 GMT")
 }
 
-func (h *branchHist) lastModified() string { return httpLastModified(h.tasks[0].Changed) }
+func (h *exportBranchHist) lastModified() string { return exportLastModified(h.tasks[0].Changed) }

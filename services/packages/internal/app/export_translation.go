@@ -50,8 +50,8 @@ WHERE pkg_hash IN (
 )
 ORDER BY name`
 
-// poRow is one package text row.
-type poRow struct {
+// exportPoRow is one package text row.
+type exportPoRow struct {
 	Name        string `ch:"name"`
 	URL         string `ch:"url"`
 	Summary     string `ch:"summary"`
@@ -78,22 +78,22 @@ msgstr ""
 
 `
 
-// poEscape escapes a piece of text inside a quoted PO string.
-func poEscape(s string) string {
+// exportPoEscape escapes a piece of text inside a quoted PO string.
+func exportPoEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
 }
 
-// poMsgid renders the msgid line(s) of a text.
-func poMsgid(text string) string {
+// exportPoMsgid renders the msgid line(s) of a text.
+func exportPoMsgid(text string) string {
 	text = strings.ReplaceAll(text, "%", "%%")
 	if !strings.Contains(text, "\n") {
-		return `msgid "` + poEscape(text) + `"` + "\n"
+		return `msgid "` + exportPoEscape(text) + `"` + "\n"
 	}
 	var b strings.Builder
 	b.WriteString("msgid \"\"\n")
 	pieces := strings.Split(text, "\n")
 	for i, p := range pieces {
-		b.WriteString(`"` + poEscape(p))
+		b.WriteString(`"` + exportPoEscape(p))
 		if i < len(pieces)-1 {
 			b.WriteString(`\n`)
 		}
@@ -102,38 +102,38 @@ func poMsgid(text string) string {
 	return b.String()
 }
 
-// poBlock renders one entry.
-func poBlock(name, url, kind, text string) string {
+// exportPoBlock renders one entry.
+func exportPoBlock(name, url, kind, text string) string {
 	home := "#. homepage:"
 	if url != "" {
 		home += " " + url
 	}
-	return "#: " + name + "\n" + home + "\n#. " + kind + "\n" + poMsgid(text) + "msgstr \"\"\n\n"
+	return "#: " + name + "\n" + home + "\n#. " + kind + "\n" + exportPoMsgid(text) + "msgstr \"\"\n\n"
 }
 
-// potFile renders the POT file of one bucket.
-func potFile(rows []poRow, now time.Time) string {
+// exportPotFile renders the POT file of one bucket.
+func exportPotFile(rows []exportPoRow, now time.Time) string {
 	var b strings.Builder
 	b.WriteString(strings.Replace(potHeader, "%DATE%", now.Format("2006-01-02 15:04"), 1))
 	seen := map[string]bool{}
 	for _, r := range rows {
 		if !seen[r.Summary] {
 			seen[r.Summary] = true
-			b.WriteString(poBlock(r.Name, r.URL, "summary", r.Summary))
+			b.WriteString(exportPoBlock(r.Name, r.URL, "summary", r.Summary))
 		}
 		if !seen[r.Description] {
 			seen[r.Description] = true
-			b.WriteString(poBlock(r.Name, r.URL, "description", r.Description))
+			b.WriteString(exportPoBlock(r.Name, r.URL, "description", r.Description))
 		}
 	}
 	return b.String()
 }
 
-// poBuckets sorts rows by source name (stable) and groups them by the
+// exportPoBuckets sorts rows by source name (stable) and groups them by the
 // lower-cased first character of the source name, in first-appearance order.
-func poBuckets(rows []poRow) (keys []string, buckets map[string][]poRow) {
+func exportPoBuckets(rows []exportPoRow) (keys []string, buckets map[string][]exportPoRow) {
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Src < rows[j].Src })
-	buckets = map[string][]poRow{}
+	buckets = map[string][]exportPoRow{}
 	for _, r := range rows {
 		k := ""
 		if c, size := utf8.DecodeRuneInString(r.Src); size > 0 {
@@ -147,9 +147,9 @@ func poBuckets(rows []poRow) (keys []string, buckets map[string][]poRow) {
 	return keys, buckets
 }
 
-// potArchive builds the ZIP archive.
-func potArchive(rows []poRow, now time.Time) ([]byte, error) {
-	keys, buckets := poBuckets(rows)
+// exportPotArchive builds the ZIP archive.
+func exportPotArchive(rows []exportPoRow, now time.Time) ([]byte, error) {
+	keys, buckets := exportPoBuckets(rows)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, 5) })
@@ -158,7 +158,7 @@ func potArchive(rows []poRow, now time.Time) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := io.WriteString(f, potFile(buckets[k], now)); err != nil {
+		if _, err := io.WriteString(f, exportPotFile(buckets[k], now)); err != nil {
 			return nil, err
 		}
 	}
@@ -170,7 +170,7 @@ func potArchive(rows []poRow, now time.Time) ([]byte, error) {
 
 // translationPoFiles answers the ZIP of POT files.
 func (a *App) translationPoFiles(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var rows []poRow
+	var rows []exportPoRow
 	var err error
 	branches := chdb.In(r.Strings("branches"))
 	if r.Has("from_date") {
@@ -184,7 +184,7 @@ func (a *App) translationPoFiles(ctx context.Context, r *api.Request) (*api.Resp
 	if len(rows) == 0 {
 		return nil, apierr.NotFoundMsg("No data found in DB", r.Args)
 	}
-	data, err := potArchive(rows, time.Now())
+	data, err := exportPotArchive(rows, time.Now())
 	if err != nil {
 		return nil, err
 	}

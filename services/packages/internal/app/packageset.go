@@ -42,9 +42,9 @@ FROM (
 )
 WHERE shown = 1`
 
-// activeBranchNames: branches shown by RepositoryStatus, else every known
+// psActiveBranches: branches shown by RepositoryStatus, else every known
 // branch, in display order.
-func (a *App) activeBranchNames(ctx context.Context, name string) ([]string, error) {
+func (a *App) psActiveBranches(ctx context.Context, name string) ([]string, error) {
 	var rows []struct {
 		Name string `ch:"pkgset_name"`
 	}
@@ -63,7 +63,7 @@ func (a *App) activeBranchNames(ctx context.Context, name string) ([]string, err
 
 // activePackagesets: branches shown by RepositoryStatus, else every known branch.
 func (a *App) activePackagesets(ctx context.Context, r *api.Request) (*api.Response, error) {
-	names, err := a.activeBranchNames(ctx, "active_packagesets")
+	names, err := a.psActiveBranches(ctx, "active_packagesets")
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ WHERE pkgh_sha256 IN (
     WHERE tplan_action = '%s' AND tplan_hash IN (SELECT tplan_hash FROM task_plan_hashes WHERE task_id IN (%s))
 )`
 
-func uintList(ids []uint32) string {
+func psUintList(ids []uint32) string {
 	parts := make([]string, len(ids))
 	for i, id := range ids {
 		parts[i] = fmt.Sprint(id)
@@ -150,7 +150,7 @@ func (a *App) repositoryPackages(ctx context.Context, r *api.Request) (*api.Resp
 		}
 		if len(tasks) > 0 {
 			doneTasks = tasks
-			ids := uintList(tasks)
+			ids := psUintList(tasks)
 			hashFilter = fmt.Sprintf(sqlBranchHashesWithTasks,
 				fmt.Sprintf(sqlTaskPlanHashes, "delete", ids), fmt.Sprintf(sqlTaskPlanHashes, "add", ids))
 			var n []struct {
@@ -166,7 +166,7 @@ func (a *App) repositoryPackages(ctx context.Context, r *api.Request) (*api.Resp
 			notFound = apierr.NotFoundMsg("No packages found for computed hashes", r.Args)
 		}
 	}
-	sql := fmt.Sprintf(sqlRepositoryPackages, hashFilter, sourcePackageFilter(ptype), archFilter)
+	sql := fmt.Sprintf(sqlRepositoryPackages, hashFilter, psSourceFilter(ptype), archFilter)
 	params := append([]any{branch}, archParams...)
 	params = append(params, branch)
 	return a.psStreamQuery(ctx, psStream{
@@ -223,7 +223,7 @@ ORDER BY changed DESC`, branch, last[0].Task)
 
 // Sources of pkgset1 whose (name, version, release) is not in pkgset2,
 // with every pkgset2 source of the same name (found = 0 when none).
-const sqlComparePackagesets = `
+const sqlPsCompare = `
 SELECT name, v1, r1, v2, r2, found
 FROM (
     SELECT pkg_name AS name, pkg_version AS v1, pkg_release AS r1
@@ -260,14 +260,14 @@ func (a *App) comparePackagesets(ctx context.Context, r *api.Request) (*api.Resp
 	return a.psStreamQuery(ctx, psStream{
 		args: r.Args, key: "packages", elem: contract.PackagesetCompareElementModel,
 		notFound: apierr.NotFound(r.Args), transform: transform,
-	}, "compare_packagesets", sqlComparePackagesets, p1, p2, p2)
+	}, "compare_packagesets", sqlPsCompare, p1, p2, p2)
 }
 
 // ---- pkgset_status ----
 
 // getPkgsetStatus: the latest status of every branch.
 func (a *App) getPkgsetStatus(ctx context.Context, r *api.Request) (*api.Response, error) {
-	rows, err := a.pkgsetStatusRecords(ctx, "pkgset_status")
+	rows, err := a.psStatusRecords(ctx, "pkgset_status")
 	if err != nil {
 		return nil, err
 	}
@@ -286,22 +286,22 @@ func (a *App) getPkgsetStatus(ctx context.Context, r *api.Request) (*api.Respons
 	return api.OK(model.Map{"branches": out}), nil
 }
 
-var pkgsetStatusKeys = []string{"pkgset_name", "rs_pkgset_name_bugzilla", "rs_start_date", "rs_end_date",
+var psStatusKeys = []string{"pkgset_name", "rs_pkgset_name_bugzilla", "rs_start_date", "rs_end_date",
 	"rs_show", "rs_description_ru", "rs_description_en", "rs_mailing_list", "rs_mirrors_json"}
 
-// pkgsetStatusRow is one RepositoryStatus row to insert.
-type pkgsetStatusRow struct {
+// psStatusRow is one RepositoryStatus row to insert.
+type psStatusRow struct {
 	name, bugzilla, mailing, mirrors string
 	start, end                       time.Time
 	show                             uint8
 	descRU, descEN                   string
 }
 
-// parsePyISO parses what Python's datetime.fromisoformat accepts in
+// psParseISO parses what Python's datetime.fromisoformat accepts in
 // practice: a date, or a date and time separated by 'T' or a space, with
 // optional fractional seconds and an optional UTC offset (the offset is
 // dropped: ClickHouse stores the naive wall-clock value).
-func parsePyISO(s string) (time.Time, error) {
+func psParseISO(s string) (time.Time, error) {
 	layouts := []string{
 		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999",
 		"2006-01-02T15:04Z07:00", "2006-01-02T15:04", "2006-01-02T15Z07:00", "2006-01-02T15", "2006-01-02",
@@ -318,21 +318,21 @@ func parsePyISO(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("Invalid isoformat string: '%s'", s)
 }
 
-// parsePkgsetStatusBody validates the POST body as the reference does;
+// psParseStatusBody validates the POST body as the reference does;
 // messages accumulate.
-func parsePkgsetStatusBody(body any) ([]pkgsetStatusRow, []string) {
+func psParseStatusBody(body any) ([]psStatusRow, []string) {
 	obj, _ := body.(map[string]any)
 	items, _ := obj["branches"].([]any)
 	var msgs []string
 	keys := map[string]bool{}
-	var out []pkgsetStatusRow
+	var out []psStatusRow
 	for _, it := range items {
 		el, _ := it.(map[string]any)
 		for k := range el {
 			keys[k] = true
 		}
 		str := func(k string) string { s, _ := el[k].(string); return s }
-		row := pkgsetStatusRow{
+		row := psStatusRow{
 			name: strings.ToLower(str("pkgset_name")), bugzilla: str("rs_pkgset_name_bugzilla"),
 			mailing: str("rs_mailing_list"),
 		}
@@ -351,10 +351,10 @@ func parsePkgsetStatusBody(body any) ([]pkgsetStatusRow, []string) {
 			msgs = append(msgs, "allowable values rs_show : 0 or 1")
 		}
 		var err error
-		if row.start, err = parsePyISO(str("rs_start_date")); err != nil {
+		if row.start, err = psParseISO(str("rs_start_date")); err != nil {
 			msgs = append(msgs, err.Error())
 		}
-		if row.end, err = parsePyISO(str("rs_end_date")); err != nil {
+		if row.end, err = psParseISO(str("rs_end_date")); err != nil {
 			msgs = append(msgs, err.Error())
 		}
 		mirrors := []byte("[]")
@@ -366,19 +366,19 @@ func parsePkgsetStatusBody(body any) ([]pkgsetStatusRow, []string) {
 		row.mirrors = string(mirrors)
 		out = append(out, row)
 	}
-	same := len(keys) == len(pkgsetStatusKeys)
-	for _, k := range pkgsetStatusKeys {
+	same := len(keys) == len(psStatusKeys)
+	for _, k := range psStatusKeys {
 		same = same && keys[k]
 	}
 	if !same {
-		msgs = append(msgs, "allowable values : "+pyList(pkgsetStatusKeys))
+		msgs = append(msgs, "allowable values : "+pyList(psStatusKeys))
 	}
 	return out, msgs
 }
 
 // postPkgsetStatus loads branch status rows (admin only, checked by the gateway).
 func (a *App) postPkgsetStatus(ctx context.Context, r *api.Request) (*api.Response, error) {
-	rows, msgs := parsePkgsetStatusBody(r.Body)
+	rows, msgs := psParseStatusBody(r.Body)
 	if len(msgs) > 0 {
 		return nil, apierr.Validation(r.Args, msgs...)
 	}
@@ -413,7 +413,7 @@ SELECT
 FROM lv_repository_statistics
 %s`
 
-type repoStatRow struct {
+type psRepoStatRow struct {
 	Branch    string    `ch:"branch"`
 	Date      time.Time `ch:"branch_date"`
 	Arch      []string  `ch:"st_arch"`
@@ -423,19 +423,19 @@ type repoStatRow struct {
 	UUID      []string  `ch:"st_uuid"`
 }
 
-func (a *App) repoStatRows(ctx context.Context, name, branch string) ([]repoStatRow, error) {
+func (a *App) repoStatRows(ctx context.Context, name, branch string) ([]psRepoStatRow, error) {
 	where, params := "", []any{}
 	if branch != "" {
 		where = "WHERE branch = ?"
 		params = append(params, branch)
 	}
-	var rows []repoStatRow
+	var rows []psRepoStatRow
 	err := a.db.Select(ctx, name, &rows, fmt.Sprintf(sqlRepositoryStatistics, where), params...)
 	return rows, err
 }
 
-// bytes2human formats a size as the reference does (libs §11).
-func bytes2human(size float64) string {
+// psBytes2Human formats a size as the reference does (libs §11).
+func psBytes2Human(size float64) string {
 	for _, unit := range []string{"", "K", "M", "G", "T", "P", "E"} {
 		if size < 1024 && size > -1024 {
 			return fmt.Sprintf("%.1f %sB", size, unit)
@@ -454,7 +454,7 @@ func (a *App) repositoryStatistics(ctx context.Context, r *api.Request) (*api.Re
 	if len(rows) == 0 {
 		return nil, apierr.NotFoundMsg("No data found in database", r.Args)
 	}
-	first := map[string]repoStatRow{}
+	first := map[string]psRepoStatRow{}
 	names := []string{}
 	for _, row := range rows {
 		if _, ok := first[row.Branch]; !ok {
@@ -477,7 +477,7 @@ func (a *App) repositoryStatistics(ctx context.Context, r *api.Request) (*api.Re
 			}
 			list = append(list, cnt{arch, row.Component[i], model.Map{
 				"arch": arch, "component": row.Component[i], "count": row.Count[i], "size": row.Size[i],
-				"size_hr": bytes2human(float64(row.Size[i])), "uuid": row.UUID[i],
+				"size_hr": psBytes2Human(float64(row.Size[i])), "uuid": row.UUID[i],
 			}})
 		}
 		sort.SliceStable(list, func(i, j int) bool {

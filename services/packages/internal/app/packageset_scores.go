@@ -14,20 +14,20 @@ import (
 // batch endpoint's differences described in behavior/packageset.md).
 
 const (
-	scoreWUpdate          = 3.0
-	scoreWPatch           = 1.5
-	scoreACLNonMember     = 0.5
-	scoreRecentBonus      = 2.5
-	scoreMinRecentCommits = 3
-	scoreMinRecentBugfix  = 1
-	scoreActive           = 1.0
-	scoreLowActivity      = 0.3
+	psScoreWUpdate          = 3.0
+	psScoreWPatch           = 1.5
+	psScoreACLNonMember     = 0.5
+	psScoreRecentBonus      = 2.5
+	psScoreMinRecentCommits = 3
+	psScoreMinRecentBugfix  = 1
+	psScoreActive           = 1.0
+	psScoreLowActivity      = 0.3
 )
 
 // Changelog aggregates per (source package, nick). The decayed weights are
 // split by (update?, NMU-looking text?) so the ACL-dependent weighting can
 // be applied in Go: decay = exp(-age_days * ln 2 / 730).
-const sqlScoresChangelog = `
+const sqlPsScoresChangelog = `
 SELECT pkg_name, nick,
     sumIf(decay, upd AND nmu_text) AS d_upd_nmu,
     sumIf(decay, upd AND NOT nmu_text) AS d_upd,
@@ -71,7 +71,7 @@ ORDER BY pkg_name`
 
 // Fixed bugs per (source name, assignee nick); components are matched to
 // binary names (mapped to their source) and to source names.
-const sqlScoresBugfixes = `
+const sqlPsScoresBugfixes = `
 SELECT src, nick, sum(4.0 * exp(-age * log(2) / 730)) AS score, count() AS n, countIf(age <= 180) AS recent
 FROM (
     SELECT bz_component AS comp, splitByChar('@', bz_assignee)[1] AS nick,
@@ -90,16 +90,16 @@ INNER JOIN (
 ) USING comp
 GROUP BY src, nick`
 
-const sqlScoresPackages = `
+const sqlPsScoresPackages = `
 SELECT DISTINCT pkg_name FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1 ORDER BY pkg_name`
 
-const sqlScoresACL = `
+const sqlPsScoresACL = `
 SELECT acl_for, acl_list FROM last_acl
 WHERE acl_branch = 'sisyphus'
     AND acl_for IN (SELECT pkg_name FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1)`
 
-// scoreChangelog is one row of sqlScoresChangelog.
-type scoreChangelog struct {
+// psScoreChangelog is one row of sqlPsScoresChangelog.
+type psScoreChangelog struct {
 	Pkg      string    `ch:"pkg_name"`
 	Nick     string    `ch:"nick"`
 	DUpdNMU  float64   `ch:"d_upd_nmu"`
@@ -114,8 +114,8 @@ type scoreChangelog struct {
 	Recent   uint64    `ch:"recent"`
 }
 
-// scoreBugfix is one row of sqlScoresBugfixes.
-type scoreBugfix struct {
+// psScoreBugfix is one row of sqlPsScoresBugfixes.
+type psScoreBugfix struct {
 	Src    string  `ch:"src"`
 	Nick   string  `ch:"nick"`
 	Score  float64 `ch:"score"`
@@ -123,8 +123,8 @@ type scoreBugfix struct {
 	Recent uint64  `ch:"recent"`
 }
 
-// scoreMaintainer is one computed maintainer of a package.
-type scoreMaintainer struct {
+// psScoreMaintainer is one computed maintainer of a package.
+type psScoreMaintainer struct {
 	Nick                        string
 	Score, Base                 float64
 	Updates, Patches, NMU, Bugs uint64
@@ -134,34 +134,34 @@ type scoreMaintainer struct {
 	recentBugs                  uint64
 }
 
-// pyRound2 rounds to 2 decimals as Python's round() does (correctly
+// psRound2 rounds to 2 decimals as Python's round() does (correctly
 // rounded from the binary value, exact ties to even).
-func pyRound2(x float64) float64 {
+func psRound2(x float64) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
 	return f
 }
 
-// scoreEntry turns a changelog aggregate into a maintainer (before bug fixes).
-func scoreEntry(c scoreChangelog, inACL bool) scoreMaintainer {
-	m := scoreMaintainer{Nick: c.Nick, InACL: inACL, Updates: c.NUpd, Last: c.Last, Recent: c.Recent}
+// psScoreEntry turns a changelog aggregate into a maintainer (before bug fixes).
+func psScoreEntry(c psScoreChangelog, inACL bool) psScoreMaintainer {
+	m := psScoreMaintainer{Nick: c.Nick, InACL: inACL, Updates: c.NUpd, Last: c.Last, Recent: c.Recent}
 	var s float64
 	if inACL {
 		// No entry is an NMU for an ACL member.
-		s = scoreWUpdate*(c.DUpd+c.DUpdNMU) + scoreWPatch*(c.DPat+c.DPatNMU)
+		s = psScoreWUpdate*(c.DUpd+c.DUpdNMU) + psScoreWPatch*(c.DPat+c.DPatNMU)
 		m.Patches = c.NPat + c.NPatNMU
 	} else {
 		// NMU-looking entries weigh 0; the others are halved.
-		s = scoreACLNonMember * (scoreWUpdate*c.DUpd + scoreWPatch*c.DPat)
+		s = psScoreACLNonMember * (psScoreWUpdate*c.DUpd + psScoreWPatch*c.DPat)
 		m.Patches = c.NPat
 		m.NMU = c.NNMUText
 	}
-	m.Base = pyRound2(s)
+	m.Base = psRound2(s)
 	return m
 }
 
-// finishScores adds bug fixes, applies the recent-activity bonus, sorts and
+// psFinishScores adds bug fixes, applies the recent-activity bonus, sorts and
 // returns the package's status and primary maintainer.
-func finishScores(ms []scoreMaintainer, bugs map[string]scoreBugfix) ([]scoreMaintainer, string, any) {
+func psFinishScores(ms []psScoreMaintainer, bugs map[string]psScoreBugfix) ([]psScoreMaintainer, string, any) {
 	for i := range ms {
 		if b, ok := bugs[ms[i].Nick]; ok {
 			ms[i].Base += b.Score
@@ -179,12 +179,12 @@ func finishScores(ms []scoreMaintainer, bugs map[string]scoreBugfix) ([]scoreMai
 	}
 	for i := range ms {
 		ms[i].Score = ms[i].Base
-		if i == last && (ms[i].recentBugs >= scoreMinRecentBugfix || ms[i].Recent >= scoreMinRecentCommits) {
-			ms[i].Score = ms[i].Base * scoreRecentBonus
+		if i == last && (ms[i].recentBugs >= psScoreMinRecentBugfix || ms[i].Recent >= psScoreMinRecentCommits) {
+			ms[i].Score = ms[i].Base * psScoreRecentBonus
 			ms[i].Bonus = true
 		}
-		ms[i].Score = pyRound2(ms[i].Score)
-		ms[i].Base = pyRound2(ms[i].Base)
+		ms[i].Score = psRound2(ms[i].Score)
+		ms[i].Base = psRound2(ms[i].Base)
 	}
 	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Score > ms[j].Score })
 	top := 0.0
@@ -197,15 +197,15 @@ func finishScores(ms []scoreMaintainer, bugs map[string]scoreBugfix) ([]scoreMai
 	}
 	status := "orphaned"
 	switch {
-	case top >= scoreActive:
+	case top >= psScoreActive:
 		status = "active"
-	case top >= scoreLowActivity:
+	case top >= psScoreLowActivity:
 		status = "low_activity"
 	}
 	return ms, status, primary
 }
 
-func (m scoreMaintainer) record() model.Map {
+func (m psScoreMaintainer) record() model.Map {
 	var last any
 	if !m.Last.IsZero() && m.Last.Unix() > 0 {
 		last = m.Last.Format("2006-01-02")
@@ -223,15 +223,15 @@ func (a *App) maintainerScores(ctx context.Context, r *api.Request) (*api.Respon
 	var names []struct {
 		Name string `ch:"pkg_name"`
 	}
-	if err := a.db.Select(ctx, "maintainer_scores_packages", &names, sqlScoresPackages, branch); err != nil {
+	if err := a.db.Select(ctx, "maintainer_scores_packages", &names, sqlPsScoresPackages, branch); err != nil {
 		return nil, err
 	}
-	var chl []scoreChangelog
-	if err := a.db.Select(ctx, "maintainer_scores_changelog", &chl, sqlScoresChangelog, branch, branch); err != nil {
+	var chl []psScoreChangelog
+	if err := a.db.Select(ctx, "maintainer_scores_changelog", &chl, sqlPsScoresChangelog, branch, branch); err != nil {
 		return nil, err
 	}
-	var bugRows []scoreBugfix
-	if err := a.db.Select(ctx, "maintainer_scores_bugfixes", &bugRows, sqlScoresBugfixes, branch, branch); err != nil {
+	var bugRows []psScoreBugfix
+	if err := a.db.Select(ctx, "maintainer_scores_bugfixes", &bugRows, sqlPsScoresBugfixes, branch, branch); err != nil {
 		return nil, err
 	}
 	acl := map[string]map[string]bool{}
@@ -240,7 +240,7 @@ func (a *App) maintainerScores(ctx context.Context, r *api.Request) (*api.Respon
 			For  string   `ch:"acl_for"`
 			List []string `ch:"acl_list"`
 		}
-		if err := a.db.Select(ctx, "maintainer_scores_acl", &rows, sqlScoresACL); err != nil {
+		if err := a.db.Select(ctx, "maintainer_scores_acl", &rows, sqlPsScoresACL); err != nil {
 			return nil, err
 		}
 		for _, row := range rows {
@@ -254,20 +254,20 @@ func (a *App) maintainerScores(ctx context.Context, r *api.Request) (*api.Respon
 			}
 		}
 	}
-	bugs := map[string]map[string]scoreBugfix{}
+	bugs := map[string]map[string]psScoreBugfix{}
 	for _, b := range bugRows {
 		if bugs[b.Src] == nil {
-			bugs[b.Src] = map[string]scoreBugfix{}
+			bugs[b.Src] = map[string]psScoreBugfix{}
 		}
 		bugs[b.Src][b.Nick] = b
 	}
-	perPkg := map[string][]scoreMaintainer{}
+	perPkg := map[string][]psScoreMaintainer{}
 	for _, c := range chl {
-		perPkg[c.Pkg] = append(perPkg[c.Pkg], scoreEntry(c, acl[c.Pkg][c.Nick]))
+		perPkg[c.Pkg] = append(perPkg[c.Pkg], psScoreEntry(c, acl[c.Pkg][c.Nick]))
 	}
 	packages := make([]model.Record, 0, len(names))
 	for _, n := range names {
-		ms, status, primary := finishScores(perPkg[n.Name], bugs[n.Name])
+		ms, status, primary := psFinishScores(perPkg[n.Name], bugs[n.Name])
 		list := make([]model.Record, 0, len(ms))
 		for _, m := range ms {
 			list = append(list, m.record())

@@ -50,13 +50,13 @@ func (a *App) allPkgsets(ctx context.Context, r *api.Request) (*api.Response, er
 	return api.OK(model.Map{"length": len(branches), "branches": branches}), nil
 }
 
-// errNoDataNotFound is the module's 404 with empty args.
-func errNoDataNotFound(args any) error {
+// spiNoData is the module's 404 with empty args.
+func spiNoData(args any) error {
 	return apierr.NotFoundMsg("No data not found in database", args)
 }
 
-// pkgsetStatRow is one row of lv_pkgset_stat.
-type pkgsetStatRow struct {
+// spiStatRow is one row of lv_pkgset_stat.
+type spiStatRow struct {
 	Branch string `ch:"pkgset_name"`
 	Arch   string `ch:"pkg_arch"`
 	Count  uint64 `ch:"cnt"`
@@ -68,12 +68,12 @@ FROM lv_pkgset_stat WHERE pkg_arch = 'srpm'`
 
 // allPkgsetsWithSrcCount: source package count of every branch.
 func (a *App) allPkgsetsWithSrcCount(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var rows []pkgsetStatRow
+	var rows []spiStatRow
 	if err := a.db.Select(ctx, "all_pkgsets_with_src_count", &rows, sqlPkgsetSrcCounts); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, errNoDataNotFound(model.Map{})
+		return nil, spiNoData(model.Map{})
 	}
 	counts := map[string]uint64{}
 	names := make([]string, 0, len(rows))
@@ -92,10 +92,10 @@ const sqlPkgsetStatAll = `
 SELECT toString(pkgset_name) AS pkgset_name, toString(pkg_arch) AS pkg_arch, toUInt64(cnt) AS cnt
 FROM lv_pkgset_stat`
 
-// pkgsetSummary groups lv_pkgset_stat rows per branch: archs by count
+// spiSummary groups lv_pkgset_stat rows per branch: archs by count
 // descending (stable), branches in display order.
-func pkgsetSummary(rows []pkgsetStatRow) []model.Record {
-	per := map[string][]pkgsetStatRow{}
+func spiSummary(rows []spiStatRow) []model.Record {
+	per := map[string][]spiStatRow{}
 	names := []string{}
 	for _, row := range rows {
 		if _, ok := per[row.Branch]; !ok {
@@ -118,14 +118,14 @@ func pkgsetSummary(rows []pkgsetStatRow) []model.Record {
 
 // allPkgsetsSummary: per branch the source package counts by arch.
 func (a *App) allPkgsetsSummary(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var rows []pkgsetStatRow
+	var rows []spiStatRow
 	if err := a.db.Select(ctx, "all_pkgsets_summary", &rows, sqlPkgsetStatAll); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, errNoDataNotFound(model.Map{})
+		return nil, spiNoData(model.Map{})
 	}
-	branches := pkgsetSummary(rows)
+	branches := spiSummary(rows)
 	return api.OK(model.Map{"length": len(branches), "branches": branches}), nil
 }
 
@@ -154,8 +154,8 @@ FROM (
 )
 WHERE shown = 'show'`
 
-// pkgsetStatusRecords reads the latest branch status rows with has_images.
-func (a *App) pkgsetStatusRecords(ctx context.Context, name string) ([]model.Map, error) {
+// psStatusRecords reads the latest branch status rows with has_images.
+func (a *App) psStatusRecords(ctx context.Context, name string) ([]model.Map, error) {
 	rows, err := a.db.Records(ctx, name, sqlPkgsetStatusLatest)
 	if err != nil {
 		return nil, err
@@ -193,20 +193,20 @@ func (a *App) pkgsetStatusRecords(ctx context.Context, name string) ([]model.Map
 
 // pkgsetsSummaryStatus: the summary plus the support status of every branch.
 func (a *App) pkgsetsSummaryStatus(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var rows []pkgsetStatRow
+	var rows []spiStatRow
 	if err := a.db.Select(ctx, "pkgsets_summary_status", &rows, sqlPkgsetStatAll); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, errNoDataNotFound(model.Map{})
+		return nil, spiNoData(model.Map{})
 	}
-	branches := pkgsetSummary(rows)
-	status, err := a.pkgsetStatusRecords(ctx, "pkgsets_summary_status_rs")
+	branches := spiSummary(rows)
+	status, err := a.psStatusRecords(ctx, "pkgsets_summary_status_rs")
 	if err != nil {
 		return nil, err
 	}
 	if len(status) == 0 {
-		return nil, errNoDataNotFound(model.Map{})
+		return nil, spiNoData(model.Map{})
 	}
 	byName := map[string]model.Map{}
 	names := make([]string, 0, len(status))
@@ -225,9 +225,9 @@ func (a *App) pkgsetsSummaryStatus(ctx context.Context, r *api.Request) (*api.Re
 const sqlPkgsetArchs = `
 SELECT DISTINCT toString(pkg_arch) AS pkg_arch FROM lv_pkgset_stat WHERE pkgset_name = ?`
 
-// orderPkgsetArchs drops x86_64-i586 and orders archs: x*, i*, n*, then
+// spiOrderArchs drops x86_64-i586 and orders archs: x*, i*, n*, then
 // the rest, each group alphabetical.
-func orderPkgsetArchs(archs []string) []string {
+func spiOrderArchs(archs []string) []string {
 	var in []string
 	for _, a := range archs {
 		if a != "x86_64-i586" {
@@ -266,7 +266,7 @@ func (a *App) allPkgsetArchs(ctx context.Context, r *api.Request) (*api.Response
 		names = append(names, row.Arch)
 	}
 	archs := []model.Record{}
-	for _, a := range orderPkgsetArchs(names) {
+	for _, a := range spiOrderArchs(names) {
 		archs = append(archs, model.Map{"arch": a, "count": 0})
 	}
 	return api.OK(model.Map{"length": len(archs), "archs": archs}), nil
@@ -278,12 +278,12 @@ FROM lv_pkgset_stat WHERE pkgset_name = ? AND pkg_arch NOT LIKE 'srpm'`
 
 // allPkgsetArchsWithSrcCount: per binary arch the number of source packages.
 func (a *App) allPkgsetArchsWithSrcCount(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var rows []pkgsetStatRow
+	var rows []spiStatRow
 	if err := a.db.Select(ctx, "all_pkgset_archs_with_src_count", &rows, sqlPkgsetArchsCounts, r.String("branch")); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, errNoDataNotFound(r.Args)
+		return nil, spiNoData(r.Args)
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Count > rows[j].Count })
 	archs := make([]model.Record, 0, len(rows))
@@ -293,8 +293,8 @@ func (a *App) allPkgsetArchsWithSrcCount(ctx context.Context, r *api.Request) (*
 	return api.OK(model.Map{"length": len(archs), "archs": archs}), nil
 }
 
-// sourcePackageFilter is the pkg_sourcepackage IN list of a package_type.
-func sourcePackageFilter(packageType string) string {
+// psSourceFilter is the pkg_sourcepackage IN list of a package_type.
+func psSourceFilter(packageType string) string {
 	switch packageType {
 	case "source":
 		return "(1)"
@@ -316,13 +316,13 @@ ORDER BY pkg_group_`
 
 // pkgsetCategoriesCount: package counts per RPM group of a branch.
 func (a *App) pkgsetCategoriesCount(ctx context.Context, r *api.Request) (*api.Response, error) {
-	sql := fmt.Sprintf(sqlPkgsetCategories, sourcePackageFilter(r.String("package_type")))
+	sql := fmt.Sprintf(sqlPkgsetCategories, psSourceFilter(r.String("package_type")))
 	rows, err := a.db.Records(ctx, "pkgset_categories_count", sql, r.String("branch"))
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, errNoDataNotFound(r.Args)
+		return nil, spiNoData(r.Args)
 	}
 	return api.OK(model.Map{"request_args": r.Args, "length": len(rows), "categories": rows}), nil
 }
@@ -356,7 +356,7 @@ func (a *App) tasksHistory(ctx context.Context, r *api.Request) (*api.Response, 
 	if taskID != 0 && (len(bound) == 0 || bound[0].N == 0) {
 		return nil, apierr.Validation(r.Args)
 	}
-	active, err := a.activeBranchNames(ctx, "tasks_history_branches")
+	active, err := a.psActiveBranches(ctx, "tasks_history_branches")
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ func (a *App) tasksHistory(ctx context.Context, r *api.Request) (*api.Response, 
 	if len(bound) > 0 && bound[0].N > 0 {
 		limit = &bound[0].Changed
 	}
-	hist, err := a.branchHistory(ctx, "tasks_history", branches, limit)
+	hist, err := a.exportBranchHistory(ctx, "tasks_history", branches, limit)
 	if err != nil {
 		return nil, err
 	}
