@@ -275,6 +275,9 @@ func (b *Builder) loadSnapshot(snap source.Snapshot, commits []commitlog.Commit)
 		if info.branch == "" {
 			info.branch = branch
 		}
+		if err := b.fileSearchRows(branch, s, info); err != nil {
+			return err
+		}
 		if err := pset.Append(comp["srpm"], info.hash); err != nil {
 			return err
 		}

@@ -306,7 +306,7 @@ func (b *Builder) appendFiles(h uint64, ident string, p *spec.Package, arch stri
 	mtime := time.Unix(int64(bt), 0).UTC()
 	for _, f := range spec.FilesFor(p.Files, arch) {
 		fp := path.Clean(f.Path)
-		dir := path.Dir(fp)
+		dir := parentDir(fp)
 		if err := b.fileName(fp); err != nil {
 			return err
 		}
@@ -569,5 +569,42 @@ func (b *Builder) groupRows(branch string, date time.Time) error {
 		}
 	}
 	b.groupMembers = map[string]map[string]int{}
+	return nil
+}
+
+// parentDir is the path without its last "/" component, as the schema's
+// file_hashdir expression computes it ("/bin" -> "").
+func parentDir(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// fileSearchRows indexes the files of the binaries of a branch:
+// "branch|path|arch|binary|package" -> pkg_hash.
+func (b *Builder) fileSearchRows(branch string, s *spec.Spec, info *srcInfo) error {
+	fs := b.table(tFileSearch, colsFileSearch...)
+	for _, bin := range info.bins {
+		var pk *spec.Package
+		for _, p := range s.Packages {
+			if p.Name == bin.name {
+				pk = p
+				break
+			}
+		}
+		if pk == nil {
+			continue
+		}
+		for _, f := range spec.FilesFor(pk.Files, bin.arch) {
+			if f.Dir {
+				continue
+			}
+			key := branch + "|" + path.Clean(f.Path) + "|" + bin.arch + "|binary|" + bin.name
+			if err := fs.Append(key, bin.hash); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }

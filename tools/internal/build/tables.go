@@ -31,6 +31,7 @@ const (
 	tSPDX             = "SPDXLicenses"
 	tLicenseAliases   = "LicenseAliases"
 	tAntivirus        = "AntivirusScanStatus"
+	tFileSearch       = "FileSearch"
 )
 
 // packageTables are flushed before a branch root node is inserted.
@@ -159,3 +160,5 @@ var colsAntivirus = []string{
 	"av_scanner", "av_type", "av_issue", "av_message", "av_target", "file_name",
 	"pkgset_name", "pkg_name", "pkg_version", "pkg_release", "pkg_arch", "av_date",
 }
+
+var colsFileSearch = []string{"search_string", "lead"}
