@@ -1,7 +1,7 @@
 # altrepo: the ALTRepo API as Go microservices. See README.md.
 SHELL := /bin/bash
 export PATH := $(PATH):/usr/local/go/bin
-MODULES := libs gateway services/packages services/tasks services/bugs services/images services/auth tools deploy/schema
+MODULES := e2e libs gateway services/packages services/tasks services/bugs services/images services/auth tools deploy/schema
 PKGS := $(MODULES:%=./%/...)
 CONTRACT ?= ../shared/contract
 PACKAGES_MODULES := package,packageset,dependencies,file,acl,license,export,site_package,site_packageset,site_pkgset_info,site_maintainer

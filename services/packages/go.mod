@@ -9,3 +9,7 @@ replace altrepo/libs => ../../libs
 require altrepo/deploy/schema v0.0.0
 
 replace altrepo/deploy/schema => ../../deploy/schema
+
+require altrepo/tools v0.0.0
+
+replace altrepo/tools => ../../tools
