@@ -56,11 +56,11 @@ func (a *App) aclGroups(ctx context.Context, r *api.Request) (*api.Response, err
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg(msgNoDataNotFound, r.Args)
+		return nil, apierr.NotFoundMsg(nsMsgNoDataNotFound, r.Args)
 	}
 	items := make([]model.Record, len(rows))
 	for i, row := range rows {
-		items[i] = model.Map{"group": row.For, "date": row.Date, "maintainers": nonNilStrings(row.Members)}
+		items[i] = model.Map{"group": row.For, "date": row.Date, "maintainers": aclNonNil(row.Members)}
 	}
 	return api.OK(listBody(r.Args, "groups", items)), nil
 }
@@ -80,12 +80,12 @@ func (a *App) aclByPackages(ctx context.Context, r *api.Request) (*api.Response,
 		Members []string  `ch:"members"`
 	}
 	branch := r.String("branch")
-	if err := a.db.Select(ctx, "acl_by_packages", &rows, sqlAclByPackages, branch, inStrings(r.Strings("packages_names"))); err != nil {
+	if err := a.db.Select(ctx, "acl_by_packages", &rows, sqlAclByPackages, branch, pmInStrings(r.Strings("packages_names"))); err != nil {
 		return nil, err
 	}
 	items := make([]model.Record, len(rows))
 	for i, row := range rows {
-		items[i] = model.Map{"name": row.Name, "updated": row.Updated, "members": nonNilStrings(row.Members)}
+		items[i] = model.Map{"name": row.Name, "updated": row.Updated, "members": aclNonNil(row.Members)}
 	}
 	return api.OK(model.Map{"branch": branch, "packages": items}), nil
 }
@@ -104,7 +104,7 @@ func (a *App) aclMaintainerGroups(ctx context.Context, r *api.Request) (*api.Res
 	cond, params := "", []any{nick}
 	if r.Has("branch") {
 		cond = "AND acl_branch IN ?"
-		params = append(params, inStrings(r.Strings("branch")))
+		params = append(params, pmInStrings(r.Strings("branch")))
 	}
 	var rows []struct {
 		Branch string   `ch:"acl_branch"`
@@ -115,21 +115,21 @@ func (a *App) aclMaintainerGroups(ctx context.Context, r *api.Request) (*api.Res
 	}
 	items := make([]model.Record, len(rows))
 	for i, row := range rows {
-		items[i] = model.Map{"name": row.Branch, "groups": nonNilStrings(row.Groups)}
+		items[i] = model.Map{"name": row.Branch, "groups": aclNonNil(row.Groups)}
 	}
 	return api.OK(model.Map{"nickname": nick, "branches": items}), nil
 }
 
-// nonNilStrings turns nil into an empty list (rendered [] rather than null).
-func nonNilStrings(s []string) []string {
+// aclNonNil turns nil into an empty list (rendered [] rather than null).
+func aclNonNil(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
 	return s
 }
 
-// inStrings binds a list of strings for `IN ?`.
-func inStrings(s []string) any {
+// pmInStrings binds a list of strings for `IN ?`.
+func pmInStrings(s []string) any {
 	if len(s) == 0 {
 		s = []string{""}
 	}

@@ -26,6 +26,7 @@ func (a *App) Routes() []*api.Route {
 	var out []*api.Route
 	for _, part := range [][]*api.Route{
 		a.packageRoutes(),
+		a.packageMoreRoutes(),
 		a.packagesetRoutes(),
 		a.dependenciesRoutes(),
 		a.fileRoutes(),

@@ -25,7 +25,7 @@ func (a *App) fileRoutes() []*api.Route {
 
 // fileNotFound is the namespace's 404: no details.
 func fileNotFound() error {
-	return apierr.Worker(http.StatusNotFound, msgNoDataNotFound, model.Ordered{})
+	return apierr.Worker(http.StatusNotFound, nsMsgNoDataNotFound, model.Ordered{})
 }
 
 // fileLimitCheck answers the 400 of a limit outside 1..5000 (0 = no limit).
@@ -77,27 +77,27 @@ func (a *App) fileSearch(ctx context.Context, r *api.Request) (*api.Response, er
 		limit = fmt.Sprintf("LIMIT %d", n)
 	}
 	sql := fmt.Sprintf(sqlFileSearch, limit)
-	return a.fileStream(ctx, r.Args, "files", contract.FilesElementModel, fileNotFound(), fileModeRow,
+	return a.fileNsStream(ctx, r.Args, "files", contract.FilesElementModel, fileNotFound(), fileNsModeRow,
 		"file_search", sql, pattern, pattern)
 }
 
-// fileModeRow renders file_mode as a permission string (libs §11).
-func fileModeRow(row model.Row) (model.Record, error) {
+// fileNsModeRow renders file_mode as a permission string (libs §11).
+func fileNsModeRow(row model.Row) (model.Record, error) {
 	cls, _ := row.Get("file_class")
 	mode, _ := row.Get("file_mode")
-	perm, err := filePermissions(model.Str(cls), toUint64(mode))
+	perm, err := fileNsPermissions(model.Str(cls), fileNsUint(mode))
 	if err != nil {
 		return nil, err
 	}
-	m := rowMap(row)
+	m := fileNsRowMap(row)
 	m["file_mode"] = perm
 	return m, nil
 }
 
-// fileStream answers {"request_args", "<key>": [...], "length"} from a
+// fileNsStream answers {"request_args", "<key>": [...], "length"} from a
 // possibly large query, converting each row with conv; the first row is
 // read before the status is sent, so an empty result is notFound.
-func (a *App) fileStream(ctx context.Context, args any, key string, elem *model.Model, notFound error,
+func (a *App) fileNsStream(ctx context.Context, args any, key string, elem *model.Model, notFound error,
 	conv func(model.Row) (model.Record, error), name, sql string, params ...any) (*api.Response, error) {
 	rows, err := a.db.Query(ctx, name, sql, params...)
 	if err != nil {
@@ -182,7 +182,7 @@ func (a *App) fileFastLookup(ctx context.Context, r *api.Request) (*api.Response
 	for i, row := range rows {
 		names[i] = row.Name
 	}
-	sortByLengthThenName(names)
+	fileNsSortNames(names)
 	if n > 0 && int64(len(names)) > n {
 		names = names[:n]
 	}
@@ -193,9 +193,9 @@ func (a *App) fileFastLookup(ctx context.Context, r *api.Request) (*api.Response
 	return api.OK(listBody(r.Args, "files", items)), nil
 }
 
-// sortByLengthThenName orders names by length in characters, then by code
+// fileNsSortNames orders names by length in characters, then by code
 // points.
-func sortByLengthThenName(names []string) {
+func fileNsSortNames(names []string) {
 	sort.SliceStable(names, func(i, j int) bool {
 		li, lj := utf8.RuneCountInString(names[i]), utf8.RuneCountInString(names[j])
 		if li != lj {
@@ -228,10 +228,10 @@ func (a *App) filePackagesByFile(ctx context.Context, r *api.Request) (*api.Resp
 	return api.OK(listBody(r.Args, "packages", rows)), nil
 }
 
-// filePermissions renders a file mode as `ls -l` does (libs §11): the
+// fileNsPermissions renders a file mode as `ls -l` does (libs §11): the
 // type character of the class, then rwx triplets with setuid, setgid and
 // sticky bits.
-func filePermissions(class string, mode uint64) (string, error) {
+func fileNsPermissions(class string, mode uint64) (string, error) {
 	types := map[string]byte{"file": '-', "directory": 'd', "symlink": 'l', "socket": 's', "block": 'b', "char": 'c', "fifo": 'p'}
 	t, ok := types[class]
 	if !ok {
@@ -267,8 +267,8 @@ func filePermissions(class string, mode uint64) (string, error) {
 	return string(b), nil
 }
 
-// fileSizeHuman renders a size as libs §11 bytes2human: "0.0 B", "1.5 KB".
-func fileSizeHuman(size float64) string {
+// fileNsSizeHuman renders a size as libs §11 bytes2human: "0.0 B", "1.5 KB".
+func fileNsSizeHuman(size float64) string {
 	for _, unit := range []string{"", "K", "M", "G", "T", "P", "E"} {
 		if size < 1024 && size > -1024 {
 			return fmt.Sprintf("%.1f %sB", size, unit)
@@ -278,8 +278,8 @@ func fileSizeHuman(size float64) string {
 	return fmt.Sprintf("%.1f ZB", size)
 }
 
-// rowMap copies a row into a map (to replace or add values).
-func rowMap(row model.Row) model.Map {
+// fileNsRowMap copies a row into a map (to replace or add values).
+func fileNsRowMap(row model.Row) model.Map {
 	m := make(model.Map, len(row.Cols))
 	for k, i := range row.Cols {
 		m[k] = row.Vals[i]
@@ -287,8 +287,8 @@ func rowMap(row model.Row) model.Map {
 	return m
 }
 
-// toUint64 converts an unsigned or signed integer value of a row.
-func toUint64(v any) uint64 {
+// fileNsUint converts an unsigned or signed integer value of a row.
+func fileNsUint(v any) uint64 {
 	switch x := v.(type) {
 	case uint8:
 		return uint64(x)

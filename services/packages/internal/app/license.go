@@ -20,9 +20,9 @@ func (a *App) licenseRoutes() []*api.Route {
 
 const msgLicenseNoTokens = "No valid license tokens found"
 
-// msgNoDataNotFound is the reference's (ungrammatical) 404 text of the
+// nsMsgNoDataNotFound is the reference's (ungrammatical) 404 text of the
 // file, acl and license namespaces.
-const msgNoDataNotFound = "No data not found in database"
+const nsMsgNoDataNotFound = "No data not found in database"
 
 // licenseParse recognises the tokens of the request's license string; the
 // catalog is read only when the string has tokens at all.
@@ -55,7 +55,7 @@ func (a *App) licenseTokens(ctx context.Context, r *api.Request) (*api.Response,
 	return api.OK(listBody(r.Args, "tokens", items)), nil
 }
 
-const sqlLicenseInfo = `
+const sqlLicenseNsInfo = `
 SELECT spdx_id, spdx_name, spdx_text, spdx_header, spdx_urls, toString(spdx_type) AS spdx_type
 FROM SPDXLicenses
 WHERE spdx_id = ?
@@ -75,11 +75,11 @@ func (a *App) licenseInfo(ctx context.Context, r *api.Request) (*api.Response, e
 		URLs   []string `ch:"spdx_urls"`
 		Type   string   `ch:"spdx_type"`
 	}
-	if err := a.db.Select(ctx, "license_info", &rows, sqlLicenseInfo, toks[0].License); err != nil {
+	if err := a.db.Select(ctx, "license_info", &rows, sqlLicenseNsInfo, toks[0].License); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg(msgNoDataNotFound, r.Args)
+		return nil, apierr.NotFoundMsg(nsMsgNoDataNotFound, r.Args)
 	}
 	row := rows[0]
 	header, comment := "", ""
