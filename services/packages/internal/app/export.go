@@ -32,7 +32,8 @@ func (a *App) exportRoutes() []*api.Route {
 // Binary packages of a branch with the name of their source package in
 // the same branch (” when the source is not there), ordered by arch, name.
 const sqlBranchBinaryPackages = `
-SELECT DISTINCT pkg_name, pkg_epoch, pkg_version, pkg_release, pkg_arch, pkg_disttag, pkg_buildtime, source
+SELECT DISTINCT pkg_name AS name, pkg_epoch AS epoch, pkg_version AS version, pkg_release AS release,
+    pkg_arch AS arch, pkg_disttag AS disttag, pkg_buildtime AS buildtime, source
 FROM (
     SELECT pkg_name, pkg_epoch, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch, pkg_disttag, pkg_buildtime, pkg_srcrpm_hash
     FROM Packages
@@ -48,7 +49,7 @@ LEFT JOIN (
     )
     GROUP BY pkg_hash
 ) USING pkg_srcrpm_hash
-ORDER BY pkg_arch, pkg_name, pkg_version, pkg_release`
+ORDER BY arch, name, version, release`
 
 // branchBinaryPackages streams every binary package of a branch.
 func (a *App) branchBinaryPackages(ctx context.Context, r *api.Request) (*api.Response, error) {

@@ -26,7 +26,7 @@ type exportHistSQL struct {
 
 // %[1]s: optional upper bound on task_changed.
 const sqlHistTaskSet = `
-    SELECT task_id, argMin(task_prev, task_changed) AS task_prev, min(task_changed) AS task_changed,
+    SELECT task_id, argMin(task_prev, task_changed) AS h_prev, min(task_changed) AS h_changed,
         max(task_changed) AS pos
     FROM TaskStates
     WHERE task_state = 'DONE' %[1]s AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo IN ?)
@@ -34,7 +34,7 @@ const sqlHistTaskSet = `
 
 // Deduplicated tasks with their branch.
 const sqlHistTasks = `
-SELECT task_id, task_prev, task_repo, task_changed, pos
+SELECT task_id, h_prev AS task_prev, task_repo, h_changed AS task_changed, pos
 FROM (` + sqlHistTaskSet + `
 )
 INNER JOIN (
