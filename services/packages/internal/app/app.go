@@ -27,6 +27,7 @@ func (a *App) Routes() []*api.Route {
 	for _, part := range [][]*api.Route{
 		a.packageRoutes(),
 		a.packageMoreRoutes(),
+		a.packageDepsRoutes(),
 		a.packagesetRoutes(),
 		a.dependenciesRoutes(),
 		a.fileRoutes(),
