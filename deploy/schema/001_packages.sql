@@ -395,17 +395,88 @@ INNER JOIN
 (
     SELECT pkg_hash, pkgset_name, pkgset_date
     FROM static_last_packages
-) AS SLP USING pkg_hash;
+) AS SLP USING pkg_hash
+WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages);
 
--- Per branch (newest snapshot) and architecture ('srpm' for sources,
--- x86_64-i586 excluded): number of distinct source packages.
-DROP TABLE IF EXISTS lv_pkgset_stat;
-CREATE VIEW lv_pkgset_stat AS
+-- Per repository snapshot and architecture ('srpm' for sources,
+-- x86_64-i586 excluded): number of distinct source packages (a binary
+-- counts its pkg_sourcerpm, a source its own file name). Filled by
+-- mv_static_pkgset_stat when the snapshot root is inserted, like
+-- StaticLastPackages; lv_pkgset_stat reads the newest snapshot of each branch.
+CREATE TABLE IF NOT EXISTS StaticPkgsetStat
+(
+    pkgset_name String,
+    pkgset_date DateTime,
+    pkg_arch    String,
+    cnt         UInt64
+)
+ENGINE = MergeTree()
+ORDER BY (pkgset_name, pkgset_date, pkg_arch);
+
+DROP TABLE IF EXISTS mv_static_pkgset_stat;
+CREATE MATERIALIZED VIEW mv_static_pkgset_stat TO StaticPkgsetStat AS
 SELECT
-    pkgset_name,
+    pkgset_nodename AS pkgset_name,
     pkgset_date,
     pkg_arch,
-    countDistinct(src_key) AS cnt
+    cnt
+FROM PackageSetName
+INNER JOIN
+(
+    SELECT pkgset_uuid, pkg_arch, countDistinct(src_key) AS cnt
+    FROM
+    (
+        SELECT
+            pkgset_ruuid AS pkgset_uuid,
+            if(pkg_sourcepackage = 1, 'srpm', arch) AS pkg_arch,
+            if(pkg_sourcepackage = 1, pkg_filename, pkg_sourcerpm) AS src_key
+        FROM
+        (
+            SELECT DISTINCT pkgset_ruuid, pkg_hash
+            FROM PackageSet
+            INNER JOIN
+            (
+                SELECT pkgset_uuid, pkgset_ruuid
+                FROM PackageSetName_view
+                WHERE pkgset_ruuid IN
+                (
+                    SELECT pkgset_uuid
+                FROM PackageSetName
+                WHERE pkgset_depth = 0
+                    AND pkgset_kv.v[indexOf(pkgset_kv.k, 'class')] = 'repository'
+                    AND (pkgset_nodename, pkgset_date) NOT IN (SELECT DISTINCT pkgset_name, pkgset_date FROM StaticPkgsetStat)
+                )
+            ) AS Nodes USING pkgset_uuid
+            WHERE pkgset_uuid IN
+            (
+                SELECT pkgset_uuid
+                FROM PackageSetName_view
+                WHERE pkgset_ruuid IN
+                (
+                    SELECT pkgset_uuid
+                FROM PackageSetName
+                WHERE pkgset_depth = 0
+                    AND pkgset_kv.v[indexOf(pkgset_kv.k, 'class')] = 'repository'
+                    AND (pkgset_nodename, pkgset_date) NOT IN (SELECT DISTINCT pkgset_name, pkgset_date FROM StaticPkgsetStat)
+                )
+            )
+        ) AS Members
+        INNER JOIN
+        (
+            SELECT pkg_hash, pkg_sourcepackage, toString(pkg_arch) AS arch, pkg_sourcerpm, pkg_filename
+            FROM Packages
+        ) AS Pkgs USING pkg_hash
+        WHERE arch != 'x86_64-i586'
+    )
+    GROUP BY pkgset_uuid, pkg_arch
+) AS Stat USING pkgset_uuid
+WHERE pkgset_depth = 0 AND pkgset_kv.v[indexOf(pkgset_kv.k, 'class')] = 'repository';
+
+-- Backfill for databases whose snapshots were loaded before
+-- StaticPkgsetStat existed (e.g. an existing ALTRepo database): newest
+-- snapshots of StaticLastPackages not in StaticPkgsetStat yet. Idempotent.
+INSERT INTO StaticPkgsetStat (pkgset_name, pkgset_date, pkg_arch, cnt)
+SELECT pkgset_name, pkgset_date, pkg_arch, countDistinct(src_key) AS cnt
 FROM
 (
     SELECT
@@ -418,10 +489,29 @@ FROM
     (
         SELECT pkg_hash, pkg_sourcepackage, toString(pkg_arch) AS arch, pkg_sourcerpm, pkg_filename
         FROM Packages
+        WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages)
     ) AS P USING pkg_hash
     WHERE P.arch != 'x86_64-i586'
+        AND (pkgset_name, pkgset_date) NOT IN (SELECT DISTINCT pkgset_name, pkgset_date FROM StaticPkgsetStat)
 )
 GROUP BY pkgset_name, pkgset_date, pkg_arch;
+
+-- Per branch (newest snapshot) and architecture: number of distinct source
+-- packages (schema.md: a LIVE VIEW, not available on 18.16).
+DROP TABLE IF EXISTS lv_pkgset_stat;
+CREATE VIEW lv_pkgset_stat AS
+SELECT
+    pkgset_name,
+    pkgset_date,
+    pkg_arch,
+    cnt
+FROM StaticPkgsetStat
+WHERE (pkgset_name, pkgset_date) IN
+(
+    SELECT pkgset_name, max(pkgset_date)
+    FROM last_packages_stage1
+    GROUP BY pkgset_name
+);
 
 -- Binary packages that have a source package, with the source name.
 DROP TABLE IF EXISTS all_packages_with_source;

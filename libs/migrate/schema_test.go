@@ -233,3 +233,33 @@ func TestDerivedPackageObjects(t *testing.T) {
 		t.Fatalf("lv_repository_statistics = %v, want %s", got, want)
 	}
 }
+
+// TestPkgsetStatBackfill: a database whose StaticPkgsetStat lacks the
+// current snapshots (e.g. an existing ALTRepo database) gets them from the
+// backfill statement of the migration.
+func TestPkgsetStatBackfill(t *testing.T) {
+	conn, db := newSchemaDB(t)
+	ctx := context.Background()
+	pkgs, src := corpus()
+	insertPackages(t, conn, pkgs, src)
+	loadSnapshot(t, conn, snapshot("sisyphus", d2, []uint64{2, 3}, []uint64{12, 13, 15}))
+	before := pkgsetStat(t, conn, "sisyphus")
+	if len(before) != 2 {
+		t.Fatalf("lv_pkgset_stat before = %+v", before)
+	}
+	exec(t, conn, "TRUNCATE TABLE StaticPkgsetStat")
+	if st := pkgsetStat(t, conn, "sisyphus"); len(st) != 0 {
+		t.Fatalf("lv_pkgset_stat after truncate = %+v", st)
+	}
+	if _, err := ApplyWithOptions(ctx, conn, db, schemaFS(), Options{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if after := pkgsetStat(t, conn, "sisyphus"); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("lv_pkgset_stat after backfill = %+v, want %+v", after, before)
+	}
+	// A second forced run does not duplicate the rows.
+	if _, err := ApplyWithOptions(ctx, conn, db, schemaFS(), Options{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	pkgsetStat(t, conn, "sisyphus") // fails on duplicate rows
+}
