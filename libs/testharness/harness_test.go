@@ -3,6 +3,7 @@ package testharness
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -199,5 +200,38 @@ func TestMissingBinary(t *testing.T) {
 	_, err := StartRedis(context.Background())
 	if !errors.Is(err, ErrMissingBinary) {
 		t.Fatalf("err = %v, want ErrMissingBinary", err)
+	}
+}
+
+// recordingTB records Skipf/Fatalf instead of stopping the goroutine.
+type recordingTB struct {
+	testing.TB
+	skipped, failed string
+}
+
+func (r *recordingTB) Helper()                           {}
+func (r *recordingTB) Skipf(format string, args ...any)  { r.skipped = fmt.Sprintf(format, args...) }
+func (r *recordingTB) Fatalf(format string, args ...any) { r.failed = fmt.Sprintf(format, args...) }
+
+func TestSharedMissingBinarySkipsOrFails(t *testing.T) {
+	start := func(context.Context) (*Redis, error) {
+		return nil, fmt.Errorf("redis-server not installed: %w", ErrMissingBinary)
+	}
+	stop := func(*Redis) error { return nil }
+
+	t.Setenv(RequireServersEnv, "")
+	rec := &recordingTB{TB: t}
+	var s shared[Redis]
+	getShared(rec, &s, start, stop)
+	if rec.skipped == "" || rec.failed != "" {
+		t.Fatalf("without %s: skipped %q failed %q, want a skip", RequireServersEnv, rec.skipped, rec.failed)
+	}
+
+	t.Setenv(RequireServersEnv, "1")
+	rec = &recordingTB{TB: t}
+	var s2 shared[Redis]
+	getShared(rec, &s2, start, stop)
+	if rec.failed == "" || rec.skipped != "" {
+		t.Fatalf("with %s=1: skipped %q failed %q, want a failure", RequireServersEnv, rec.skipped, rec.failed)
 	}
 }

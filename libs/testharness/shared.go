@@ -75,8 +75,10 @@ func getShared[T any](tb testing.TB, s *shared[T], start func(context.Context) (
 	if s.err != nil {
 		if errors.Is(s.err, ErrMissingBinary) && !RequireServers() {
 			tb.Skipf("%v (set %s=1 to fail instead of skipping)", s.err, RequireServersEnv)
+			return nil
 		}
 		tb.Fatalf("testharness: %v", s.err)
+		return nil
 	}
 	return s.srv
 }
