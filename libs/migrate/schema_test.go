@@ -263,3 +263,20 @@ func TestPkgsetStatBackfill(t *testing.T) {
 	}
 	pkgsetStat(t, conn, "sisyphus") // fails on duplicate rows
 }
+
+// TestRootInsertedTwice: a loader retrying the root insert does not
+// duplicate the branch state.
+func TestRootInsertedTwice(t *testing.T) {
+	conn, _ := newSchemaDB(t)
+	pkgs, src := corpus()
+	insertPackages(t, conn, pkgs, src)
+	nodes := snapshot("sisyphus", d1, []uint64{1, 2}, []uint64{11, 12})
+	loadSnapshot(t, conn, nodes)
+	insertNodes(t, conn, nodes[:1])
+	if got, want := queryHashes(t, conn, "SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus'"), sorted(1, 2, 11, 12); !equalHashes(got, want) {
+		t.Fatalf("static_last_packages = %v, want %v", got, want)
+	}
+	if st := pkgsetStat(t, conn, "sisyphus"); st["srpm"].cnt != 2 {
+		t.Fatalf("lv_pkgset_stat = %+v", st)
+	}
+}
