@@ -1,0 +1,150 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"altrepo/libs/chdb"
+	"altrepo/services/packages/internal/testenv"
+)
+
+// Benchmarks of the large answers: each iteration runs the route's own SQL
+// directly (reading every row through the driver) and then the HTTP
+// request, on the same data in the same run. Reported metrics:
+// service/raw (the route's time over the raw query time; the service adds
+// parameter parsing, rendering and writing), raw-ms/op, service-ms/op, and
+// the answer size. Larger data: ALTREPO_TEST_LIMIT=0 go test -bench . -run ^$
+
+// psDiscardWriter is a ResponseWriter that counts bytes and flushes.
+type psDiscardWriter struct {
+	h       http.Header
+	code    int
+	bytes   int
+	flushes int
+	// firstAt is when the first bytes were written.
+	firstAt time.Time
+}
+
+func (w *psDiscardWriter) Header() http.Header { return w.h }
+func (w *psDiscardWriter) WriteHeader(c int) {
+	if w.code == 0 {
+		w.code = c
+	}
+}
+func (w *psDiscardWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = 200
+	}
+	if w.bytes == 0 {
+		w.firstAt = time.Now()
+	}
+	w.bytes += len(b)
+	return len(b), nil
+}
+func (w *psDiscardWriter) Flush() { w.flushes++ }
+
+func psServe(env *testenv.Env, url string) *psDiscardWriter {
+	w := &psDiscardWriter{h: http.Header{}}
+	env.Handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, url, nil))
+	return w
+}
+
+func psDrainRaw(tb testing.TB, db *chdb.DB, sql string, args ...any) int {
+	rows, err := db.Query(context.Background(), "bench_raw", sql, args...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	sc := chdb.NewScanner(rows)
+	n := 0
+	for rows.Next() {
+		if _, err := sc.Row(rows); err != nil {
+			tb.Fatal(err)
+		}
+		n++
+	}
+	if err := rows.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+func psBenchServiceVsRaw(b *testing.B, url, sql string, args ...any) {
+	env := testenv.Get(b)
+	if w := psServe(env, url); w.code != 200 {
+		b.Fatalf("%s: %d", url, w.code)
+	}
+	psDrainRaw(b, env.DB, sql, args...) // warm both paths
+	var raw, svc time.Duration
+	var size, rows int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// Alternate the order so neither side benefits from running second.
+		var w *psDiscardWriter
+		if i%2 == 0 {
+			t0 := time.Now()
+			rows = psDrainRaw(b, env.DB, sql, args...)
+			t1 := time.Now()
+			w = psServe(env, url)
+			svc += time.Since(t1)
+			raw += t1.Sub(t0)
+		} else {
+			t0 := time.Now()
+			w = psServe(env, url)
+			t1 := time.Now()
+			rows = psDrainRaw(b, env.DB, sql, args...)
+			raw += time.Since(t1)
+			svc += t1.Sub(t0)
+		}
+		size = w.bytes
+	}
+	b.ReportMetric(float64(svc)/float64(raw), "service/raw")
+	b.ReportMetric(float64(raw.Microseconds())/1000/float64(b.N), "raw-ms/op")
+	b.ReportMetric(float64(svc.Microseconds())/1000/float64(b.N), "service-ms/op")
+	b.ReportMetric(float64(size), "bytes")
+	b.ReportMetric(float64(rows), "rows")
+}
+
+func BenchmarkRepositoryPackages(b *testing.B) {
+	psBenchServiceVsRaw(b, "/api/packageset/repository_packages?branch=sisyphus",
+		fmt.Sprintf(sqlRepositoryPackages, sqlBranchHashes, psSourceFilter("all"), ""), "sisyphus", "sisyphus")
+}
+
+func BenchmarkComparePackagesets(b *testing.B) {
+	psBenchServiceVsRaw(b, "/api/packageset/compare_packagesets?pkgset1=sisyphus&pkgset2=p9",
+		sqlPsCompare, "sisyphus", "p9", "p9")
+}
+
+func BenchmarkExportBranchBinaryPackages(b *testing.B) {
+	psBenchServiceVsRaw(b, "/api/export/branch_binary_packages/sisyphus",
+		fmt.Sprintf(sqlBranchBinaryPackages, ""), "sisyphus", "sisyphus")
+}
+
+// The large answers are streamed: flushed in several pieces, the first
+// well before the end.
+func TestPsLargeAnswersStream(t *testing.T) {
+	env := testenv.Get(t)
+	for _, url := range []string{
+		"/api/packageset/repository_packages?branch=sisyphus",
+		"/api/export/repology/sisyphus",
+		"/api/export/branch_binary_packages/sisyphus",
+		"/api/export/sitemap_packages/sisyphus",
+		"/api/packageset/compare_packagesets?pkgset1=sisyphus&pkgset2=p9",
+		"/api/export/branch_tree",
+	} {
+		w := psServe(env, url)
+		if w.code != 200 {
+			t.Errorf("%s: %d", url, w.code)
+			continue
+		}
+		// 64 KiB pieces: an answer above that size arrives in several flushes.
+		if w.bytes > 70<<10 && w.flushes < 2 {
+			t.Errorf("%s: %d bytes in %d flushes", url, w.bytes, w.flushes)
+		}
+		t.Logf("%s: %d bytes, %d flushes", url, w.bytes, w.flushes)
+	}
+}
