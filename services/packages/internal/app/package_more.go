@@ -83,7 +83,7 @@ func (a *App) pmFindPackageset(ctx context.Context, r *api.Request) (*api.Respon
 const sqlPmPackagesByFiles = `
 SELECT pkg_hash, pkgcs, name, version, release, disttag, arch, files
 FROM (
-    SELECT pkg_hash, groupArray(fn_name) AS files
+    SELECT pkg_hash, groupArray(fname) AS files
     FROM (
         SELECT DISTINCT pkg_hash, file_hashname AS fn_hash
         FROM Files
@@ -91,7 +91,7 @@ FROM (
           AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 0)
     )
     INNER JOIN (
-        SELECT fn_hash, any(fn_name) AS fn_name FROM FileNames WHERE %[2]s GROUP BY fn_hash
+        SELECT fn_hash, any(fn_name) AS fname FROM FileNames WHERE %[2]s GROUP BY fn_hash
     ) USING fn_hash
     GROUP BY pkg_hash
 )
@@ -253,7 +253,7 @@ func (a *App) pmPackagesByFileNames(ctx context.Context, r *api.Request) (*api.R
 const sqlPmUnpackagedDirs = `
 SELECT package, directory, version, release, epoch, packager, email, groupUniqArray(arch) AS archs
 FROM (
-    SELECT pkg_hash, extract(fn_name, '^(.+)/([^/]+)$') AS directory
+    SELECT pkg_hash, extract(fname, '^(.+)/([^/]+)$') AS directory
     FROM (
         SELECT DISTINCT pkg_hash, file_hashname AS fn_hash
         FROM Files
@@ -263,7 +263,7 @@ FROM (
           )
     )
     INNER JOIN (
-        SELECT fn_hash, any(fn_name) AS fn_name
+        SELECT fn_hash, any(fn_name) AS fname
         FROM FileNames
         WHERE fn_hash IN (SELECT file_hashname FROM Files WHERE pkg_hash IN (%[1]s) AND file_class = 'file')
         GROUP BY fn_hash
@@ -545,14 +545,14 @@ func (a *App) pmSpecfile(ctx context.Context, args any, notFound error, cond str
 // pmSpecfileByHash answers the spec file of a source package hash.
 func (a *App) pmSpecfileByHash(ctx context.Context, r *api.Request) (*api.Response, error) {
 	h := r.PathString("pkghash")
-	return a.pmSpecfile(ctx, model.Map{}, apierr.NotFoundMsg("No pmSpecfile found for package with hash "+h, r.Args),
+	return a.pmSpecfile(ctx, model.Map{}, apierr.NotFoundMsg("No specfile found for package with hash "+h, r.Args),
 		"pkg_hash = ?", r.PathUint("pkghash"))
 }
 
 // pmSpecfileByName answers the spec file of a source package of a branch.
 func (a *App) pmSpecfileByName(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch, name := r.String("branch"), r.String("name")
-	return a.pmSpecfile(ctx, r.Args, apierr.NotFoundMsg(fmt.Sprintf("No pmSpecfile found for %s in %s", name, branch), r.Args),
+	return a.pmSpecfile(ctx, r.Args, apierr.NotFoundMsg(fmt.Sprintf("No specfile found for %s in %s", name, branch), r.Args),
 		"pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_name = ? AND pkg_sourcepackage = 1)",
 		branch, name)
 }
@@ -560,13 +560,13 @@ func (a *App) pmSpecfileByName(ctx context.Context, r *api.Request) (*api.Respon
 // ---------------------------------------------------------------- package_files
 
 const sqlPmPackageFiles = `
-SELECT fn_name AS file_name, file_size, toString(file_class) AS file_class, file_linkto AS symlink, file_mtime, file_mode
+SELECT fname AS file_name, file_size, toString(file_class) AS file_class, file_linkto AS symlink, file_mtime, file_mode
 FROM (
     SELECT DISTINCT file_hashname AS fn_hash, file_size, file_class, file_linkto, file_mtime, file_mode
     FROM Files WHERE pkg_hash = ?
 )
 INNER JOIN (
-    SELECT fn_hash, any(fn_name) AS fn_name FROM FileNames
+    SELECT fn_hash, any(fn_name) AS fname FROM FileNames
     WHERE fn_hash IN (SELECT file_hashname FROM Files WHERE pkg_hash = ?)
     GROUP BY fn_hash
 ) USING fn_hash
