@@ -318,6 +318,19 @@ func psParseISO(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("Invalid isoformat string: '%s'", s)
 }
 
+// psB64Decode decodes as Python's base64.b64decode does by default:
+// characters outside the alphabet are discarded, then the padding must be right.
+func psB64Decode(s string) ([]byte, error) {
+	clean := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=' {
+			clean = append(clean, c)
+		}
+	}
+	return base64.StdEncoding.DecodeString(string(clean))
+}
+
 // psParseStatusBody validates the POST body as the reference does;
 // messages accumulate.
 func psParseStatusBody(body any) ([]psStatusRow, []string) {
@@ -336,8 +349,8 @@ func psParseStatusBody(body any) ([]psStatusRow, []string) {
 			name: strings.ToLower(str("pkgset_name")), bugzilla: str("rs_pkgset_name_bugzilla"),
 			mailing: str("rs_mailing_list"),
 		}
-		ru, err1 := base64.StdEncoding.DecodeString(str("rs_description_ru"))
-		en, err2 := base64.StdEncoding.DecodeString(str("rs_description_en"))
+		ru, err1 := psB64Decode(str("rs_description_ru"))
+		en, err2 := psB64Decode(str("rs_description_en"))
 		if err1 != nil || err2 != nil {
 			msgs = append(msgs, "description must be in base64 format")
 		}

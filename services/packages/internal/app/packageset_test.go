@@ -50,7 +50,7 @@ func TestPsParseISO(t *testing.T) {
 	}
 }
 
-func decodeJSON(t *testing.T, s string) any {
+func psDecodeJSON(t *testing.T, s string) any {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -65,7 +65,7 @@ func TestPsParseStatusBody(t *testing.T) {
 	ru := base64.StdEncoding.EncodeToString([]byte("Описание"))
 	ok := `{"branches":[{"pkgset_name":"P10","rs_pkgset_name_bugzilla":"p10","rs_start_date":"2021-08-01","rs_end_date":"2025-12-31T00:00:00",
 		"rs_show":1,"rs_description_ru":"` + ru + `","rs_description_en":"ZW4=","rs_mailing_list":"m","rs_mirrors_json":[{"a":1}]}]}`
-	rows, msgs := psParseStatusBody(decodeJSON(t, ok))
+	rows, msgs := psParseStatusBody(psDecodeJSON(t, ok))
 	if len(msgs) != 0 || len(rows) != 1 {
 		t.Fatalf("%v %v", rows, msgs)
 	}
@@ -75,8 +75,8 @@ func TestPsParseStatusBody(t *testing.T) {
 		t.Errorf("row %+v", r)
 	}
 	bad := `{"branches":[{"pkgset_name":"x","rs_pkgset_name_bugzilla":"x","rs_start_date":"2021-08-01","rs_end_date":"2021-08-01",
-		"rs_show":2,"rs_description_ru":"***","rs_description_en":"ZW4=","rs_mailing_list":"m"}]}`
-	_, msgs = psParseStatusBody(decodeJSON(t, bad))
+		"rs_show":2,"rs_description_ru":"abc","rs_description_en":"ZW4=","rs_mailing_list":"m"}]}`
+	_, msgs = psParseStatusBody(psDecodeJSON(t, bad))
 	want := []string{"description must be in base64 format", "allowable values rs_show : 0 or 1",
 		"allowable values : ['pkgset_name', 'rs_pkgset_name_bugzilla', 'rs_start_date', 'rs_end_date', 'rs_show', 'rs_description_ru', 'rs_description_en', 'rs_mailing_list', 'rs_mirrors_json']"}
 	if fmt.Sprint(msgs) != fmt.Sprint(want) {
@@ -169,7 +169,7 @@ func TestRepositoryPackages(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	pkgs := jsonList(t, body, "packages")
+	pkgs := spiJSONList(t, body, "packages")
 	if uint64(len(pkgs)) != count("AND pkg_sourcepackage = 1") {
 		t.Errorf("%d source packages, want %d", len(pkgs), n[0].N)
 	}
@@ -188,7 +188,7 @@ func TestRepositoryPackages(t *testing.T) {
 		}
 	}
 	code, body = env.Get(t, "/api/packageset/repository_packages?branch=sisyphus")
-	if code != 200 || uint64(len(jsonList(t, body, "packages"))) != count("") {
+	if code != 200 || uint64(len(spiJSONList(t, body, "packages"))) != count("") {
 		t.Errorf("all: %d, want %d packages", len(body["packages"].([]any)), n[0].N)
 	}
 	code, body = env.Get(t, "/api/packageset/repository_packages?branch=sisyphus&package_type=binary&archs=x86_64")
@@ -198,7 +198,7 @@ func TestRepositoryPackages(t *testing.T) {
 	if fmt.Sprint(body["request_args"].(map[string]any)["archs"]) != "[x86_64 noarch]" {
 		t.Errorf("echoed archs %v", body["request_args"])
 	}
-	bins := jsonList(t, body, "packages")
+	bins := spiJSONList(t, body, "packages")
 	if uint64(len(bins)) != count("AND pkg_sourcepackage = 0 AND pkg_arch IN ('x86_64', 'noarch')") {
 		t.Errorf("%d binaries, want %d", len(bins), n[0].N)
 	}
@@ -213,7 +213,7 @@ func TestRepositoryPackages(t *testing.T) {
 	if code != 200 || body["done_tasks"] == nil {
 		t.Errorf("include_done_tasks: %d %v", code, body["done_tasks"])
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/packageset/repository_packages?branch=c6":                          404,
 		"/api/packageset/repository_packages":                                    400,
 		"/api/packageset/repository_packages?branch=zzz":                         400,
@@ -320,7 +320,7 @@ func TestComparePackagesets(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	got := jsonList(t, body, "packages")
+	got := spiJSONList(t, body, "packages")
 	if len(got) != len(want) || len(got) == 0 {
 		t.Fatalf("%d differences, want %d", len(got), len(want))
 	}
@@ -332,7 +332,7 @@ func TestComparePackagesets(t *testing.T) {
 			t.Errorf("unexpected %v", e)
 		}
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/packageset/compare_packagesets?pkgset1=c6&pkgset2=c7":       404,
 		"/api/packageset/compare_packagesets?pkgset1=sisyphus":            400,
 		"/api/packageset/compare_packagesets?pkgset1=zz&pkgset2=p11":      400,
@@ -377,7 +377,7 @@ func TestPkgsetStatusGet(t *testing.T) {
 		}
 		if json.Valid([]byte(r.Mirrors)) {
 			b, _ := json.Marshal(m["mirrors_json"])
-			if string(decodeCompact(t, r.Mirrors)) != string(decodeCompact(t, string(b))) {
+			if string(psDecodeCompact(t, r.Mirrors)) != string(psDecodeCompact(t, string(b))) {
 				t.Errorf("%s: mirrors %s, want %s", r.Branch, b, r.Mirrors)
 			}
 		}
@@ -387,7 +387,7 @@ func TestPkgsetStatusGet(t *testing.T) {
 	}
 }
 
-func decodeCompact(t *testing.T, s string) []byte {
+func psDecodeCompact(t *testing.T, s string) []byte {
 	var v any
 	if err := json.Unmarshal([]byte(s), &v); err != nil {
 		t.Fatal(err)
@@ -425,11 +425,11 @@ func TestPkgsetStatusPost(t *testing.T) {
 	}
 	r := rows[0]
 	if r.RU != "Тестовая ветка" || r.EN != "English" || r.Show != 0 || r.Start.Format("2006-01-02 15:04:05") != "2020-02-03 04:05:06" ||
-		r.End.Format("2006-01-02") != "2030-01-01" || string(decodeCompact(t, r.Mirrors)) != `[{"name":"m1","url":"https://m1"}]` {
+		r.End.Format("2006-01-02") != "2030-01-01" || string(psDecodeCompact(t, r.Mirrors)) != `[{"name":"m1","url":"https://m1"}]` {
 		t.Errorf("row %+v", r)
 	}
 	for _, bad := range []string{
-		`{"branches":[{"pkgset_name":"x","rs_pkgset_name_bugzilla":"x","rs_start_date":"2020-01-01","rs_end_date":"2020-01-01","rs_show":0,"rs_description_ru":"%%%","rs_description_en":"","rs_mailing_list":"","rs_mirrors_json":[]}]}`,
+		`{"branches":[{"pkgset_name":"x","rs_pkgset_name_bugzilla":"x","rs_start_date":"2020-01-01","rs_end_date":"2020-01-01","rs_show":0,"rs_description_ru":"abc","rs_description_en":"","rs_mailing_list":"","rs_mirrors_json":[]}]}`,
 		`{"branches":[{"pkgset_name":"x","rs_pkgset_name_bugzilla":"x","rs_start_date":"2020-01-01","rs_end_date":"2020-01-01","rs_show":5,"rs_description_ru":"","rs_description_en":"","rs_mailing_list":"","rs_mirrors_json":[]}]}`,
 		`{"branches":[{"pkgset_name":"x"}]}`,
 		`{"nope":[]}`,
@@ -458,7 +458,7 @@ func TestRepositoryStatistics(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	got := jsonList(t, body, "branches")
+	got := spiJSONList(t, body, "branches")
 	var names []string
 	byName := map[string]psRepoStatRow{}
 	for _, r := range rows {
@@ -494,10 +494,10 @@ func TestRepositoryStatistics(t *testing.T) {
 		}
 	}
 	code, body = env.Get(t, "/api/packageset/repository_statistics?branch=p10")
-	if code != 200 || len(jsonList(t, body, "branches")) != 1 {
+	if code != 200 || len(spiJSONList(t, body, "branches")) != 1 {
 		t.Errorf("p10: %d %v", code, body)
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/packageset/repository_statistics?branch=c6":  404,
 		"/api/packageset/repository_statistics?branch=zzz": 400,
 		"/api/packageset/repository_statistics?x=1":        400,
@@ -543,7 +543,7 @@ func TestPackagesByUUIDAndComponent(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("%s: %d %v", url, code, body)
 		}
-		got := jsonList(t, body, "packages")
+		got := spiJSONList(t, body, "packages")
 		if uint64(len(got)) != n[0].N {
 			t.Errorf("%s: %d packages, want %d", url, len(got), n[0].N)
 		}
@@ -588,7 +588,7 @@ func TestPackagesByUUIDAndComponent(t *testing.T) {
 			t.Errorf("missing component: %d %v", code, body)
 		}
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/packageset/packages_by_uuid?uuid=00000000-0000-0000-0000-000000000000":                                        404,
 		"/api/packageset/packages_by_uuid?uuid=not-a-uuid":                                                                  400,
 		"/api/packageset/packages_by_uuid":                                                                                  400,
@@ -612,7 +612,7 @@ func TestMaintainerScores(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	pkgs := jsonList(t, body, "packages")
+	pkgs := spiJSONList(t, body, "packages")
 	if len(pkgs) != len(names) || len(pkgs) == 0 || body["branch"] != "sisyphus" {
 		t.Fatalf("%d packages, want %d", len(pkgs), len(names))
 	}
@@ -667,7 +667,7 @@ func TestMaintainerScores(t *testing.T) {
 	if code != 200 || fmt.Sprint(body["length"]) != "0" {
 		t.Errorf("empty branch: %d %v", code, body)
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/packageset/maintainer_scores":              400,
 		"/api/packageset/maintainer_scores?branch=zzz":   400,
 		"/api/packageset/maintainer_scores?branch=p10&x": 400,
@@ -699,5 +699,19 @@ func TestPsActivePackagesets(t *testing.T) {
 	}
 	if code, _ := env.Get(t, "/api/packageset/active_packagesets/x"); code != 404 {
 		t.Errorf("unknown path: %d", code)
+	}
+}
+
+func TestPsB64Decode(t *testing.T) {
+	for in, want := range map[string]string{"ZW4=": "en", "Z W\n4=": "en", "*ZW4=*": "en", "": ""} {
+		got, err := psB64Decode(in)
+		if err != nil || string(got) != want {
+			t.Errorf("%q: %q %v, want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"abc", "ZW4", "Z"} {
+		if _, err := psB64Decode(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }
