@@ -29,14 +29,15 @@ var packageInfoFilters = []struct{ param, column string }{
 	{"arch", "pkg_arch"}, {"disttag", "pkg_disttag"}, {"packager", "pkg_packager"}, {"packager_email", "pkg_packager_email"},
 }
 
-// selectColumn renders a column of last_packages as the model expects:
-// pkg_cs as lower-case hex text (the reference compared raw bytes with hex
-// text, so its sha1 filter never matched: fixed here), enums and
-// LowCardinality columns as plain text.
+// selectColumn renders a column of last_packages as the model expects.
+// The view already holds pkg_cs as lower-case hex text (the reference
+// compared raw bytes with hex text, so its sha1 filter never matched:
+// fixed here); Array(LowCardinality(String)) columns are sent as plain
+// string arrays (the native-protocol driver cannot read them from 18.16).
 func selectColumn(c string) string {
 	switch c {
-	case "pkg_cs":
-		return "lower(hex(pkg_cs)) AS pkg_cs"
+	case "pkg_buildarchs", "pkg_prefixes":
+		return "arrayMap(x -> toString(x), " + c + ") AS " + c
 	}
 	return c
 }
@@ -67,7 +68,7 @@ func (a *App) packageInfo(ctx context.Context, r *api.Request) (*api.Response, e
 			continue
 		}
 		if f.param == "sha1" {
-			where = append(where, "lower(hex(pkg_cs)) = ?")
+			where = append(where, "pkg_cs = ?")
 			params = append(params, strings.ToLower(r.String("sha1")))
 			continue
 		}
