@@ -572,28 +572,21 @@ INNER JOIN (
 ) USING fn_hash
 ORDER BY file_name, file_class, symlink`
 
-// pmPackageFiles answers the file list of a package.
+// pmPackageFiles answers the file list of a package (streamed: a package
+// may hold many thousands of files).
 func (a *App) pmPackageFiles(ctx context.Context, r *api.Request) (*api.Response, error) {
 	h := r.PathUint("pkghash")
-	rows, err := a.db.Records(ctx, "package_files", sqlPmPackageFiles, h, h)
-	if err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg("No information found in DB for package hash "+r.PathString("pkghash"), h)
-	}
-	files := make([]model.Record, len(rows))
-	for i, rec := range rows {
-		row := rec.(model.Row)
+	notFound := apierr.NotFoundMsg("No information found in DB for package hash "+r.PathString("pkghash"), h)
+	conv := func(row model.Row) (model.Record, error) {
 		m, err := fileNsModeRow(row)
 		if err != nil {
 			return nil, err
 		}
 		size, _ := row.Get("file_size")
 		m.(model.Map)["file_size"] = fileNsSizeHuman(float64(fileNsUint(size)))
-		files[i] = m
+		return m, nil
 	}
-	return api.OK(listBody(h, "files", files)), nil
+	return a.fileNsStream(ctx, h, "files", contract.PackageFilesElementModel, notFound, conv, "package_files", sqlPmPackageFiles, h, h)
 }
 
 // ---------------------------------------------------------------- maintainer_score
