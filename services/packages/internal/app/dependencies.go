@@ -48,9 +48,6 @@ func depsElement(d depsRow) model.Map {
 	return model.Map{"name": d.Name, "version": d.Version, "type": d.Type, "flag": d.Flag, "flag_decoded": deps.DecodeFlags(int64(d.Flag))}
 }
 
-// depsBranchHashes is the hash set of a branch's current state.
-const depsBranchHashes = `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?`
-
 const sqlDepsOfPackage = `
 SELECT pkg_hash, dp_name, dp_version, dp_flag, toString(dp_type) AS dp_type
 FROM Depends
@@ -77,14 +74,14 @@ func (a *App) depsBinaryPackage(ctx context.Context, r *api.Request) (*api.Respo
 const sqlDepsPackagesByDependency = `
 SELECT pkg_hash, groupUniqArray(toString(dp_type)) AS dp_types
 FROM Depends
-WHERE dp_name = ? %s AND pkg_hash IN (` + depsBranchHashes + `)
+WHERE dp_name = ? %s AND %s
 GROUP BY pkg_hash`
 
 const sqlDepsPackagesInfo = `
 SELECT DISTINCT pkg_hash, pkg_name, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch,
        pkg_sourcepackage, pkg_buildtime, pkg_summary, toString(pkg_packager_email) AS pkg_packager_email, pkg_group_
-FROM last_packages
-WHERE pkgset_name = ? AND pkg_hash IN ? AND pkg_buildtime >= 0
+FROM Packages
+WHERE pkg_hash IN ? AND pkg_buildtime >= 0
 ORDER BY pkg_name, pkg_arch, pkg_hash`
 
 const sqlDepsBranchCounts = `
@@ -107,12 +104,17 @@ func (a *App) depsPackagesByDependency(ctx context.Context, r *api.Request) (*ap
 	branch, name := r.String("branch"), r.String("dp_name")
 	params := []any{name}
 	filter := depsTypeFilter(r.String("dp_type"), &params)
-	params = append(params, branch)
+	state, err := a.depsState(ctx, branch, r.Bool("last_state"))
+	if err != nil {
+		return nil, err
+	}
+	cond, cargs := state.cond(-1)
+	params = append(params, cargs...)
 	var found []struct {
 		Hash  uint64   `ch:"pkg_hash"`
 		Types []string `ch:"dp_types"`
 	}
-	if err := a.db.Select(ctx, "dependencies_packages_by_dependency", &found, fmt.Sprintf(sqlDepsPackagesByDependency, filter), params...); err != nil {
+	if err := a.db.Select(ctx, "dependencies_packages_by_dependency", &found, fmt.Sprintf(sqlDepsPackagesByDependency, filter, cond), params...); err != nil {
 		return nil, err
 	}
 	if len(found) == 0 {
@@ -136,7 +138,7 @@ func (a *App) depsPackagesByDependency(ctx context.Context, r *api.Request) (*ap
 		Maintainer string `ch:"pkg_packager_email"`
 		Group      string `ch:"pkg_group_"`
 	}
-	if err := a.db.Select(ctx, "dependencies_packages_info", &pkgs, sqlDepsPackagesInfo, branch, inList(hashes)); err != nil {
+	if err := a.db.Select(ctx, "dependencies_packages_info", &pkgs, sqlDepsPackagesInfo, inList(hashes)); err != nil {
 		return nil, err
 	}
 	if len(pkgs) == 0 {

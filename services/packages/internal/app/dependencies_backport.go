@@ -35,8 +35,7 @@ type depsBackportRow struct {
 // Packages of the branch providing any of the names.
 const sqlBackportProviders = `
 SELECT DISTINCT pkg_hash FROM Depends
-WHERE toString(dp_type) = 'provide' AND dp_name IN ?
-  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?)`
+WHERE toString(dp_type) = 'provide' AND dp_name IN ? AND %s`
 
 const sqlBackportPackages = `
 SELECT pkg_hash, any(pkg_sourcerpm) AS pkg_sourcerpm, any(pkg_name) AS pkg_name, any(pkg_epoch) AS pkg_epoch,
@@ -47,8 +46,7 @@ FROM Packages WHERE pkg_hash IN ? GROUP BY pkg_hash`
 const sqlBackportDeps = `
 SELECT DISTINCT pkg_hash, dp_name, dp_version, dp_flag, toString(dp_type) AS dp_type
 FROM Depends
-WHERE toString(dp_type) = ? AND pkg_hash IN ?
-  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?)`
+WHERE toString(dp_type) = ? AND pkg_hash IN ? AND %s`
 
 type depsBackportPkgRow struct {
 	Hash    uint64 `ch:"pkg_hash"`
@@ -65,14 +63,15 @@ type depsBackportPkgRow struct {
 // depsBackportGet: the dependency rows of type typ of the packages of
 // branch providing any of names and of their source packages, restricted
 // to the arch set.
-func (a *App) depsBackportGet(ctx context.Context, branch string, names []string, typ string, archs map[string]bool) ([]depsBackportRow, error) {
+func (a *App) depsBackportGet(ctx context.Context, state *depsUniverse, names []string, typ string, archs map[string]bool) ([]depsBackportRow, error) {
 	if len(names) == 0 {
 		return nil, nil
 	}
+	cond, cargs := state.cond(-1)
 	var provs []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	if err := a.db.Select(ctx, "backport_helper_providers", &provs, sqlBackportProviders, chdb.In(names), branch); err != nil {
+	if err := a.db.Select(ctx, "backport_helper_providers", &provs, fmt.Sprintf(sqlBackportProviders, cond), append([]any{chdb.In(names)}, cargs...)...); err != nil {
 		return nil, err
 	}
 	if len(provs) == 0 {
@@ -117,7 +116,7 @@ func (a *App) depsBackportGet(ctx context.Context, branch string, names []string
 		return nil, nil
 	}
 	var rows []depsRow
-	if err := a.db.Select(ctx, "backport_helper_depends", &rows, sqlBackportDeps, typ, inList(all), branch); err != nil {
+	if err := a.db.Select(ctx, "backport_helper_depends", &rows, fmt.Sprintf(sqlBackportDeps, cond), append([]any{typ, inList(all)}, cargs...)...); err != nil {
 		return nil, err
 	}
 	out := make([]depsBackportRow, 0, len(rows))
@@ -147,6 +146,14 @@ func (a *App) depsBackportHelper(ctx context.Context, r *api.Request) (*api.Resp
 		archs["x86_64"] = true
 	}
 	dpType := r.String("dp_type")
+	fromState, err := a.depsState(ctx, from, true)
+	if err != nil {
+		return nil, err
+	}
+	intoState, err := a.depsState(ctx, into, true)
+	if err != nil {
+		return nil, err
+	}
 	memory := map[string]bool{}
 	names := r.Strings("packages_names")
 	type level struct {
@@ -161,7 +168,7 @@ func (a *App) depsBackportHelper(ctx context.Context, r *api.Request) (*api.Resp
 				search = append(search, n)
 			}
 		}
-		requires, err := a.depsBackportGet(ctx, from, search, "require", archs)
+		requires, err := a.depsBackportGet(ctx, fromState, search, "require", archs)
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +180,7 @@ func (a *App) depsBackportHelper(ctx context.Context, r *api.Request) (*api.Resp
 				reqNames = append(reqNames, q.dep.Name)
 			}
 		}
-		provides, err := a.depsBackportGet(ctx, into, reqNames, "provide", archs)
+		provides, err := a.depsBackportGet(ctx, intoState, reqNames, "provide", archs)
 		if err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"sort"
@@ -379,5 +380,69 @@ func TestDependenciesBackportHelper(t *testing.T) {
 	empty := depsTStatus(t, env, 200, "/api/dependencies/backport_helper?from_branch=sisyphus&into_branch=p11&packages_names=no-such-package-xyz")
 	if depsTStr(empty["count"]) != "0" || len(depsTList(t, empty, "dependencies")) != 0 {
 		t.Errorf("empty answer = %v", empty)
+	}
+}
+
+func TestDependenciesStateCondition(t *testing.T) {
+	env := testenv.Get(t)
+	a := New(env.DB, slog.Default())
+	ctx := context.Background()
+	// No DONE task after the snapshots in the test data: the state is the
+	// snapshot itself.
+	u, err := a.depsState(ctx, "sisyphus", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := depsTQuery(t, env, `SELECT DISTINCT pkg_hash, pkg_sourcepackage FROM static_last_packages WHERE pkgset_name = 'sisyphus'`)
+	other := depsTQuery(t, env, `SELECT DISTINCT pkg_hash, pkg_sourcepackage FROM static_last_packages WHERE pkgset_name = 'p9'
+		AND pkg_hash NOT IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus') ORDER BY pkg_hash LIMIT 20`)
+	if len(base) < 10 || len(other) == 0 {
+		t.Skip("not enough data")
+	}
+	count := func(u *depsUniverse, source int) int {
+		cond, args := u.cond(source)
+		rows := depsTQuery(t, env, "SELECT uniqExact(pkg_hash) AS cnt FROM Packages WHERE "+cond, args...)
+		n := 0
+		fmt.Sscan(fmt.Sprint(rows[0]["cnt"]), &n)
+		return n
+	}
+	if u.tasks() || count(u, -1) != len(base) {
+		t.Errorf("snapshot state: tasks %v, %d packages, want %d", u.tasks(), count(u, -1), len(base))
+	}
+	// A state with tasks: some snapshot packages deleted, p9-only ones added.
+	d := &depsUniverse{branch: "sisyphus"}
+	srcBase := 0
+	for i, b := range base {
+		if fmt.Sprint(b["pkg_sourcepackage"]) == "1" {
+			srcBase++
+			if i < 5 {
+				srcBase--
+			}
+		}
+		if i < 5 {
+			d.del = append(d.del, b["pkg_hash"].(uint64))
+		}
+	}
+	addSrc := 0
+	for _, o := range other {
+		if fmt.Sprint(o["pkg_sourcepackage"]) == "1" {
+			d.addSrc = append(d.addSrc, o["pkg_hash"].(uint64))
+			addSrc++
+		} else {
+			d.addBin = append(d.addBin, o["pkg_hash"].(uint64))
+		}
+	}
+	// Re-adding a deleted package keeps it.
+	d.addBin = append(d.addBin, d.del[0])
+	want := len(base) - len(d.del) + len(other) + 1
+	if got := count(d, -1); got != want {
+		t.Errorf("state with tasks: %d packages, want %d", got, want)
+	}
+	if got := count(d, 1); got > srcBase+addSrc+1 || got < srcBase+addSrc {
+		t.Errorf("sources of the state with tasks: %d, want %d", got, srcBase+addSrc)
+	}
+	// Taskless branches never look at tasks.
+	if u, err := a.depsState(ctx, "sisyphus_e2k", true); err != nil || u.tasks() {
+		t.Errorf("taskless branch state: %v %v", u, err)
 	}
 }

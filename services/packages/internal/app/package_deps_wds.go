@@ -40,7 +40,7 @@ type wdsBinary struct {
 // wdsState is the filtered branch state S with the "last packages with
 // source" view (LPWS) of its binaries.
 type wdsState struct {
-	branch     string
+	state      *depsUniverse
 	sources    map[uint64]*wdsSource
 	srcByName  map[string][]*wdsSource
 	srcByFile  map[string][]string
@@ -52,24 +52,23 @@ type wdsState struct {
 const sqlWDSStateSources = `
 SELECT pkg_hash, pkg_name, pkg_filename, pkg_version, pkg_release, pkg_epoch, pkg_serial_, pkg_buildtime
 FROM Packages
-WHERE pkg_sourcepackage = 1
-  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1)`
+WHERE pkg_sourcepackage = 1 AND %s`
 
 const sqlWDSStateBinaries = `
 SELECT pkg_hash, pkg_name, toString(pkg_arch) AS pkg_arch, pkg_srcrpm_hash, pkg_sourcerpm
 FROM Packages
-WHERE pkg_sourcepackage = 0 AND pkg_arch IN ? AND NOT (pkg_name LIKE '%-debuginfo')
-  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 0)`
+WHERE pkg_sourcepackage = 0 AND pkg_arch IN ? AND NOT (pkg_name LIKE '%%-debuginfo') AND %s`
 
 const sqlWDSNamesByHash = `
 SELECT pkg_hash, any(pkg_name) AS pkg_name FROM Packages WHERE pkg_hash IN ? GROUP BY pkg_hash`
 
 // loadWDSState reads the state of a branch for the given binary archs.
-func (a *App) loadWDSState(ctx context.Context, branch string, archs []string) (*wdsState, error) {
-	st := &wdsState{branch: branch, sources: map[uint64]*wdsSource{}, srcByName: map[string][]*wdsSource{},
+func (a *App) loadWDSState(ctx context.Context, state *depsUniverse, archs []string) (*wdsState, error) {
+	st := &wdsState{state: state, sources: map[uint64]*wdsSource{}, srcByName: map[string][]*wdsSource{},
 		srcByFile: map[string][]string{}, bins: map[uint64]*wdsBinary{}, binsBySrc: map[string][]*wdsBinary{}, binSrcName: map[string][]string{}}
 	var srcs []wdsSource
-	if err := a.db.Select(ctx, "what_depends_src_sources", &srcs, sqlWDSStateSources, branch); err != nil {
+	cond, cargs := state.cond(1)
+	if err := a.db.Select(ctx, "what_depends_src_sources", &srcs, fmt.Sprintf(sqlWDSStateSources, cond), cargs...); err != nil {
 		return nil, err
 	}
 	for i := range srcs {
@@ -84,7 +83,8 @@ func (a *App) loadWDSState(ctx context.Context, branch string, archs []string) (
 		}
 	}
 	var bins []wdsBinary
-	if err := a.db.Select(ctx, "what_depends_src_binaries", &bins, sqlWDSStateBinaries, chdb.In(archs), branch); err != nil {
+	cond, cargs = state.cond(0)
+	if err := a.db.Select(ctx, "what_depends_src_binaries", &bins, fmt.Sprintf(sqlWDSStateBinaries, cond), append([]any{chdb.In(archs)}, cargs...)...); err != nil {
 		return nil, err
 	}
 	var unknown []uint64
@@ -158,7 +158,7 @@ const sqlWDSRequirers = `
 SELECT DISTINCT pkg_hash FROM Depends
 WHERE toString(dp_type) = 'require'
   AND dp_name IN (SELECT dp_name FROM Depends WHERE toString(dp_type) = 'provide' AND pkg_hash IN ?)
-  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?)`
+  AND %s`
 
 const sqlWDSSourceNamesByFile = `
 SELECT DISTINCT pkg_filename, pkg_name FROM Packages WHERE pkg_sourcepackage = 1 AND pkg_filename IN ?`
@@ -173,7 +173,8 @@ func (a *App) wdsExpand(ctx context.Context, st *wdsState, names map[string]bool
 	var rows []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	if err := a.db.Select(ctx, "what_depends_src_requirers", &rows, sqlWDSRequirers, inList(b0), st.branch); err != nil {
+	cond, cargs := st.state.cond(-1)
+	if err := a.db.Select(ctx, "what_depends_src_requirers", &rows, fmt.Sprintf(sqlWDSRequirers, cond), append([]any{inList(b0)}, cargs...)...); err != nil {
 		return nil, err
 	}
 	files := map[string]bool{}
@@ -217,8 +218,7 @@ SELECT DISTINCT pkg_hash, dp_name FROM Depends WHERE toString(dp_type) = ? AND p
 
 const sqlWDSProvidersOf = `
 SELECT DISTINCT pkg_hash, dp_name FROM Depends
-WHERE toString(dp_type) = 'provide' AND dp_name IN ?
-  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 0)`
+WHERE toString(dp_type) = 'provide' AND dp_name IN ? AND %s`
 
 type wdsDepName struct {
 	Hash uint64 `ch:"pkg_hash"`
@@ -232,7 +232,8 @@ func (a *App) wdsProviders(ctx context.Context, st *wdsState, names []string) (m
 		return out, nil
 	}
 	var rows []wdsDepName
-	if err := a.db.Select(ctx, "what_depends_src_providers", &rows, sqlWDSProvidersOf, chdb.In(names), st.branch); err != nil {
+	cond, cargs := st.state.cond(0)
+	if err := a.db.Select(ctx, "what_depends_src_providers", &rows, fmt.Sprintf(sqlWDSProvidersOf, cond), append([]any{chdb.In(names)}, cargs...)...); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -284,7 +285,11 @@ func (a *App) pkgWhatDependsSrc(ctx context.Context, r *api.Request) (*api.Respo
 	if r.Bool("oneandhalf") {
 		depth = 2
 	}
-	st, err := a.loadWDSState(ctx, branch, archs)
+	state, err := a.depsState(ctx, branch, r.Bool("use_last_tasks"))
+	if err != nil {
+		return nil, err
+	}
+	st, err := a.loadWDSState(ctx, state, archs)
 	if err != nil {
 		return nil, err
 	}
@@ -604,7 +609,8 @@ func (a *App) wdsFilter(ctx context.Context, st *wdsState, r *api.Request, L []s
 			}
 			if names := wdsNames(provs); len(names) > 0 {
 				var reqs []wdsDepName
-				if err := a.db.Select(ctx, "what_depends_src_filter_requirers", &reqs, sqlWDSRequirersOf, chdb.In(names), st.branch); err != nil {
+				cond, cargs := st.state.cond(-1)
+				if err := a.db.Select(ctx, "what_depends_src_filter_requirers", &reqs, fmt.Sprintf(sqlWDSRequirersOf, cond), append([]any{chdb.In(names)}, cargs...)...); err != nil {
 					return nil, err
 				}
 				for _, q := range reqs {
@@ -638,5 +644,4 @@ func (a *App) wdsFilter(ctx context.Context, st *wdsState, r *api.Request, L []s
 
 const sqlWDSRequirersOf = `
 SELECT DISTINCT pkg_hash, dp_name FROM Depends
-WHERE toString(dp_type) = 'require' AND dp_name IN ?
-  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?)`
+WHERE toString(dp_type) = 'require' AND dp_name IN ? AND %s`
