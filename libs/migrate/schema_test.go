@@ -280,3 +280,27 @@ func TestRootInsertedTwice(t *testing.T) {
 		t.Fatalf("lv_pkgset_stat = %+v", st)
 	}
 }
+
+// TestTupleArrayColumnsDecode: the Array(Tuple) columns of views decode in
+// clickhouse-go.
+func TestTupleArrayColumnsDecode(t *testing.T) {
+	conn, _ := newSchemaDB(t)
+	pkgs, src := corpus()
+	insertChangelog(t, conn, pkgs)
+	insertPackages(t, conn, pkgs, src)
+	loadSnapshot(t, conn, snapshot("sisyphus", d1, []uint64{1, 2}, []uint64{11, 12}))
+	var cl [][]any
+	if err := conn.QueryRow(context.Background(), "SELECT changelog FROM PackageChangelog_view WHERE pkg_hash = 1").Scan(&cl); err != nil {
+		t.Fatalf("PackageChangelog_view: %v", err)
+	}
+	if len(cl) != 2 || len(cl[0]) != 4 || cl[0][3] != "- foo new" || cl[1][2] != "0.1-alt1" {
+		t.Fatalf("PackageChangelog_view changelog = %v", cl)
+	}
+	var st [][]any
+	if err := conn.QueryRow(context.Background(), "SELECT stats FROM lv_repository_statistics WHERE branch = 'sisyphus'").Scan(&st); err != nil {
+		t.Fatalf("lv_repository_statistics: %v", err)
+	}
+	if len(st) != 2 || len(st[0]) != 5 {
+		t.Fatalf("lv_repository_statistics stats = %v", st)
+	}
+}
