@@ -6,7 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,7 +68,7 @@ func startClickHouseOnce(ctx context.Context, bin string) (*ClickHouse, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	if err := writeClickHouseConfig(dir, ports[0], ports[1]); err != nil {
+	if err := writeClickHouseConfig(dir, ports[0], ports[1], clickHouseMajor(bin) < 19); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
@@ -101,7 +104,30 @@ func startClickHouseOnce(ctx context.Context, bin string) (*ClickHouse, error) {
 	return ch, nil
 }
 
-func writeClickHouseConfig(dir string, tcpPort, httpPort int) error {
+// clickHouseMajor returns the major version of the server binary, or 0 when
+// it cannot tell (18.16's clickhouse-server has no --version option).
+func clickHouseMajor(bin string) int {
+	args := []string{"--version"}
+	if filepath.Base(bin) == "clickhouse" {
+		args = []string{"server", "--version"}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, _ := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	m := versionRe.FindSubmatch(out)
+	if m == nil {
+		return 0
+	}
+	major, _ := strconv.Atoi(string(m[1]))
+	return major
+}
+
+var versionRe = regexp.MustCompile(`version (\d+)\.`)
+
+// writeClickHouseConfig writes config.xml and users.xml into dir. lowCard
+// enables allow_experimental_low_cardinality_type (needed before 19.x,
+// obsolete later).
+func writeClickHouseConfig(dir string, tcpPort, httpPort int, lowCard bool) error {
 	for _, sub := range []string{"data", "tmp", "user_files", "format_schemas", "log"} {
 		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
 			return fmt.Errorf("clickhouse dirs: %w", err)
@@ -141,11 +167,15 @@ func writeClickHouseConfig(dir string, tcpPort, httpPort int) error {
     </query_log>
 </yandex>
 `, dir, tcpPort, httpPort)
+	lowCardSetting := ""
+	if lowCard {
+		lowCardSetting = "<allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>"
+	}
 	users := `<?xml version="1.0"?>
 <yandex>
     <profiles>
         <default>
-            <allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>
+            ` + lowCardSetting + `
             <log_queries>1</log_queries>
         </default>
     </profiles>

@@ -235,3 +235,21 @@ func TestSharedMissingBinarySkipsOrFails(t *testing.T) {
 		t.Fatalf("with %s=1: skipped %q failed %q, want a failure", RequireServersEnv, rec.skipped, rec.failed)
 	}
 }
+
+func TestClickHouseMajor(t *testing.T) {
+	dir := t.TempDir()
+	newer := dir + "/clickhouse-server"
+	if err := os.WriteFile(newer, []byte("#!/bin/sh\necho 'ClickHouse server version 24.8.4.13 (official build).'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := clickHouseMajor(newer); got != 24 {
+		t.Fatalf("major of a 24.8 binary = %d", got)
+	}
+	old := dir + "/old-clickhouse-server"
+	if err := os.WriteFile(old, []byte("#!/bin/sh\necho 'Unknown option specified: version' >&2\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := clickHouseMajor(old); got != 0 {
+		t.Fatalf("major of an 18.16-like binary = %d, want 0", got)
+	}
+}
