@@ -1,0 +1,311 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"altrepo/libs/lookup"
+	"altrepo/libs/model"
+)
+
+// Helpers of the site_package namespace (prefixed sp to stay apart from
+// the other namespaces of the package).
+
+var (
+	spPackagerRe = regexp.MustCompile(`(<.+@?.+>)+`)
+	spChlogNick1 = regexp.MustCompile(`<(.+@?.+)>+`)
+	spChlogNick2 = regexp.MustCompile(`(.*)@`)
+)
+
+// spNicknameFromPackager is get_nickname_from_packager (libs §11).
+func spNicknameFromPackager(s string) string {
+	m := spPackagerRe.FindString(s)
+	if m == "" {
+		return s
+	}
+	m = strings.TrimSpace(m)
+	m = strings.ReplaceAll(m, " at ", "@")
+	m = strings.TrimLeft(m, "<")
+	if i := strings.IndexByte(m, '@'); i >= 0 {
+		return m[:i]
+	}
+	return m
+}
+
+// spChangelogNick is the SQL-side changelog nickname (libs §11).
+func spChangelogNick(name string) string {
+	m := spChlogNick1.FindStringSubmatch(name)
+	s := ""
+	if m != nil {
+		s = m[1]
+	}
+	s = strings.Replace(s, " at ", "@", 1)
+	m = spChlogNick2.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// spPackagerNick is the SQL-side packager nickname: the local part of the
+// e-mail; without '@' ClickHouse's substring(s, 1, -1) drops the last
+// character.
+func spPackagerNick(email string) string {
+	if i := strings.IndexByte(email, '@'); i >= 0 {
+		return email[:i]
+	}
+	if email == "" {
+		return ""
+	}
+	return email[:len(email)-1]
+}
+
+// spBytes2Human is bytes2human (libs §11).
+func spBytes2Human(size uint64) string {
+	f := float64(size)
+	for _, unit := range []string{"", "K", "M", "G", "T", "P", "E"} {
+		if math.Abs(f) < 1024.0 {
+			return fmt.Sprintf("%.1f %sB", f, unit)
+		}
+		f /= 1024.0
+	}
+	return fmt.Sprintf("%.1f ZB", f)
+}
+
+// spBeehiveURL is the Beehive error log URL (libs §11).
+func spBeehiveURL(branch, arch string, updated time.Time, name string, epoch uint32, version, release string) string {
+	b := branch
+	if b == "sisyphus" {
+		b = "Sisyphus"
+	}
+	evr := version
+	if epoch != 0 {
+		evr = fmt.Sprintf("%d:%s", epoch, version)
+	}
+	return strings.Join([]string{lookup.Text("beehive_base"), "logs", b, arch, "archive",
+		updated.Format("2006/0102"), "error", name + "-" + evr + "-" + release}, "/")
+}
+
+// spISO renders a DB datetime as Python's isoformat().
+func spISO(t time.Time) string { return t.Format("2006-01-02T15:04:05") }
+
+// spDeleteEpoch drops an "epoch:" prefix (text after the last ':').
+func spDeleteEpoch(evr string) string {
+	if i := strings.LastIndexByte(evr, ':'); i >= 0 {
+		return evr[i+1:]
+	}
+	return evr
+}
+
+// spSubtask is one row of the build-task discovery.
+type spSubtask struct {
+	Repo    string    `ch:"task_repo"`
+	TaskID  uint32    `ch:"task_id"`
+	ID      uint32    `ch:"subtask_id"`
+	Type    string    `ch:"subtask_type"`
+	Dir     string    `ch:"subtask_dir"`
+	TagID   string    `ch:"subtask_tag_id"`
+	SrpmNm  string    `ch:"subtask_srpm_name"`
+	SrpmEVR string    `ch:"subtask_srpm_evr"`
+	Changed time.Time `ch:"task_changed"`
+}
+
+// spGear is parse_task_gear.
+func spGear(pkgname string, st spSubtask) string {
+	git := lookup.Text("gitalt_base")
+	first := ""
+	if pkgname != "" {
+		first = pkgname[:1]
+	}
+	switch {
+	case st.Type == "copy":
+		return pkgname
+	case st.Type == "delete" && st.SrpmNm != "":
+		link := git + "/srpms/" + first + "/" + pkgname + ".git"
+		if st.SrpmEVR != "" {
+			link += "?a=tree;hb=" + spDeleteEpoch(st.SrpmEVR)
+		}
+		return link
+	case st.Type == "delete":
+		return pkgname
+	case st.Dir != "" || st.Type == "gear":
+		link := git + "/gears/" + first + "/" + pkgname + ".git"
+		if st.TagID != "" {
+			link += "?a=tree;hb=" + st.TagID
+		}
+		return link
+	case st.SrpmNm != "" || st.Type == "srpm":
+		link := git + "/srpms/" + first + "/" + pkgname + ".git"
+		if st.SrpmEVR != "" {
+			link += "?a=tree;hb=" + spDeleteEpoch(st.SrpmEVR)
+		}
+		return link
+	}
+	return ""
+}
+
+// Tasks that added the package (BranchPackageHistory), newest first.
+const sqlSPBuildTasks = `
+SELECT DISTINCT toString(pkgset_name) AS pkgset_name, task_id, task_changed
+FROM BranchPackageHistory
+WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?
+ORDER BY task_changed DESC`
+
+// Subtasks of those tasks that built the package.
+const sqlSPBuildSubtasks = `
+SELECT DISTINCT toString(task_repo) AS task_repo, task_id, subtask_id, toString(subtask_type) AS subtask_type,
+       subtask_dir, subtask_tag_id, subtask_srpm_name, subtask_srpm_evr, task_changed
+FROM Tasks
+WHERE task_id IN (SELECT task_id FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+  AND (task_id, task_changed) IN (SELECT task_id, task_changed FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+  AND subtask_deleted != 1
+  AND (task_id, subtask_id) IN (
+      SELECT task_id, subtask_id FROM TaskIterations
+      WHERE task_id IN (SELECT task_id FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+        AND (task_id, task_changed) IN (SELECT task_id, task_changed FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+        AND (titer_srcrpm_hash = ? OR has(titer_pkgs_hash, ?)))
+ORDER BY task_changed, task_id, subtask_id`
+
+// spTask is a (branch, task, date) of BranchPackageHistory.
+type spTask struct {
+	Branch  string    `ch:"pkgset_name"`
+	TaskID  uint32    `ch:"task_id"`
+	Changed time.Time `ch:"task_changed"`
+}
+
+// spBuildTasks is get_build_tasks: the adding tasks (newest first) and the
+// subtasks that built the package in them (both queries run concurrently).
+func (a *App) spBuildTasks(ctx context.Context, hash uint64, isSrc int) ([]spTask, []spSubtask, error) {
+	var tasks []spTask
+	var subs []spSubtask
+	err := spParallel(
+		func() error {
+			return a.db.Select(ctx, "site_build_tasks", &tasks, sqlSPBuildTasks, hash, isSrc)
+		},
+		func() error {
+			return a.db.Select(ctx, "site_build_subtasks", &subs, sqlSPBuildSubtasks,
+				hash, isSrc, hash, isSrc, hash, isSrc, hash, isSrc, hash, hash)
+		})
+	if err != nil || len(tasks) == 0 {
+		return nil, nil, err
+	}
+	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].Changed.After(tasks[j].Changed) })
+	return tasks, subs, nil
+}
+
+// spParallel runs fns concurrently and returns the first error.
+func spParallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// spBuild is the outcome of find_and_parse_build_task.
+type spBuild struct {
+	Task, Subtask uint32
+	Date          string
+	Changed       time.Time
+	Gear          string
+	Tasks         []model.Map
+}
+
+// spFindBuildTask is find_and_parse_build_task.
+func spFindBuildTask(pkgname, branch string, tasks []spTask, subs []spSubtask) spBuild {
+	out := spBuild{Tasks: []model.Map{}}
+	if len(tasks) == 0 || len(subs) == 0 {
+		return out
+	}
+	byTask := map[uint32]spSubtask{}
+	for _, s := range subs {
+		byTask[s.TaskID] = s
+	}
+	entry := func(kind string, s spSubtask) model.Map {
+		return model.Map{"type": kind, "id": s.TaskID, "date": spISO(s.Changed)}
+	}
+	set := func(s spSubtask) {
+		out.Task, out.Subtask, out.Date, out.Changed = s.TaskID, s.ID, spISO(s.Changed), s.Changed
+	}
+	for _, t := range tasks {
+		if t.Branch != branch {
+			continue
+		}
+		// Newest task of the requested branch.
+		if s, ok := byTask[t.TaskID]; ok && s.Type != "copy" {
+			set(s)
+			out.Gear = spGear(pkgname, s)
+			out.Tasks = append(out.Tasks, entry("build", s))
+			return out
+		}
+		break
+	}
+	for _, t := range tasks {
+		s, ok := byTask[t.TaskID]
+		if !ok {
+			// Upstream crashes here (KeyError); a task without a build
+			// subtask is skipped instead.
+			continue
+		}
+		if s.Repo == branch {
+			set(s)
+			if s.Type != "copy" {
+				out.Gear = spGear(pkgname, s)
+				out.Tasks = append(out.Tasks, entry("build", s))
+				return out
+			}
+			out.Tasks = append(out.Tasks, entry("copy", s))
+			continue
+		}
+		if s.Type != "copy" {
+			set(s)
+			out.Gear = spGear(pkgname, s)
+			out.Tasks = append(out.Tasks, entry("build", s))
+			return out
+		}
+	}
+	return out
+}
+
+// spFindBuildSubtask is find_build_subtask (downloads).
+func spFindBuildSubtask(branch string, tasks []spTask, subs []spSubtask) (spSubtask, bool) {
+	for _, t := range tasks {
+		if t.Branch == branch {
+			for _, s := range subs {
+				if s.TaskID == t.TaskID {
+					return s, true
+				}
+			}
+			return spSubtask{}, false
+		}
+	}
+	for _, s := range subs {
+		if s.Type != "copy" {
+			return s, true
+		}
+	}
+	return spSubtask{}, false
+}
+
+// spBranchTaskless reports a taskless branch (libs §1.6).
+func spBranchTaskless(branch string) bool {
+	return slices.Contains(lookup.List("taskless_branches"), branch)
+}
