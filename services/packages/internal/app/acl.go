@@ -91,7 +91,7 @@ func (a *App) aclByPackages(ctx context.Context, r *api.Request) (*api.Response,
 }
 
 const sqlAclMaintainerGroups = `
-SELECT acl_branch, arraySort(groupArray(acl_for)) AS groups
+SELECT acl_branch, arraySort(groupArray(acl_for)) AS acl_groups
 FROM last_acl
 WHERE acl_for LIKE '@%%' AND has(acl_list, ?) %s
 GROUP BY acl_branch
@@ -108,7 +108,7 @@ func (a *App) aclMaintainerGroups(ctx context.Context, r *api.Request) (*api.Res
 	}
 	var rows []struct {
 		Branch string   `ch:"acl_branch"`
-		Groups []string `ch:"groups"`
+		Groups []string `ch:"acl_groups"`
 	}
 	if err := a.db.Select(ctx, "acl_maintainer_groups", &rows, fmt.Sprintf(sqlAclMaintainerGroups, cond), params...); err != nil {
 		return nil, err
