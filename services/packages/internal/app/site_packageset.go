@@ -245,7 +245,7 @@ func (a *App) spsPkghashByBinaryName(ctx context.Context, r *api.Request) (*api.
 // Candidates come first from the Packages primary key (name); the
 // snapshot membership is checked on the few candidate hashes.
 const sqlSpsPkghashByNVR = `
-SELECT max(pkg_hash) AS pkg_hash
+SELECT max(pkg_hash) AS max_hash
 FROM Packages
 WHERE pkg_name = ? AND pkg_version = ? AND pkg_release = ? AND pkg_sourcepackage = 1
     AND pkg_hash IN
@@ -271,7 +271,7 @@ WHERE pkg_name = ? AND pkg_version = ? AND pkg_release = ? AND pkg_sourcepackage
 func (a *App) spsPkghashByNVR(ctx context.Context, r *api.Request) (*api.Response, error) {
 	name, branch, version, release := r.String("name"), r.String("branch"), r.String("version"), r.String("release")
 	var rows []struct {
-		Hash uint64 `ch:"pkg_hash"`
+		Hash uint64 `ch:"max_hash"`
 	}
 	if err := a.db.Select(ctx, "site_pkghash_by_nvr", &rows, sqlSpsPkghashByNVR,
 		name, version, release, name, version, release, branch); err != nil {
@@ -418,14 +418,18 @@ FROM
 )
 ANY LEFT JOIN
 (
-    SELECT pkg_srcrpm_hash AS pkg_hash, pkg_srcrpm_hash AS bin_key, max(pkg_buildtime) AS last_build
-    FROM Packages
-    WHERE pkg_sourcepackage = 0 AND pkg_hash IN
-        (
-            SELECT pkg_hash FROM static_last_packages
-            WHERE pkgset_name = ? AND pkg_sourcepackage = 0
-        )
-    GROUP BY pkg_srcrpm_hash
+    SELECT src_hash AS pkg_hash, src_hash AS bin_key, last_build
+    FROM
+    (
+        SELECT pkg_srcrpm_hash AS src_hash, max(pkg_buildtime) AS last_build
+        FROM Packages
+        WHERE pkg_sourcepackage = 0 AND pkg_hash IN
+            (
+                SELECT pkg_hash FROM static_last_packages
+                WHERE pkgset_name = ? AND pkg_sourcepackage = 0
+            )
+        GROUP BY pkg_srcrpm_hash
+    )
 ) AS BT USING pkg_hash
 ORDER BY pkg_buildtime DESC, pkg_name
 LIMIT ?`
