@@ -97,6 +97,16 @@ func Open(opt Options) (*DB, error) {
 	if opt.MaxOpenConns <= 0 {
 		opt.MaxOpenConns = 16
 	}
+	settings := clickhouse.Settings{}
+	for k, v := range opt.Settings {
+		settings[k] = v
+	}
+	if _, ok := settings["low_cardinality_allow_in_native_format"]; !ok {
+		// LowCardinality columns travel as their plain type: the driver
+		// cannot decode 18.16's encoding of Array(LowCardinality(String)),
+		// and it costs little on current servers.
+		settings["low_cardinality_allow_in_native_format"] = 0
+	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
 		Addr:            []string{opt.Addr},
 		Auth:            clickhouse.Auth{Database: opt.Database, Username: opt.User, Password: opt.Password},
@@ -104,7 +114,7 @@ func Open(opt Options) (*DB, error) {
 		MaxOpenConns:    opt.MaxOpenConns,
 		MaxIdleConns:    opt.MaxOpenConns,
 		ConnMaxLifetime: time.Hour,
-		Settings:        opt.Settings,
+		Settings:        settings,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("chdb: open %s: %w", opt.Addr, err)

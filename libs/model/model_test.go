@@ -54,6 +54,15 @@ func TestRenderFollowsModel(t *testing.T) {
 	}
 }
 
+func TestFloatLikePython(t *testing.T) {
+	m := &Model{Name: "F", Fields: []Field{{Name: "f", Kind: Float}}}
+	for v, want := range map[any]string{3.0: `{"f":3.0}`, 2.5: `{"f":2.5}`, float32(0): `{"f":0.0}`, int64(7): `{"f":7.0}`, 1e21: `{"f":1e+21}`} {
+		if got := string(m.Marshal(Map{"f": v})); got != want {
+			t.Errorf("%v: %s, want %s", v, got, want)
+		}
+	}
+}
+
 func TestNilRecordRendersNulls(t *testing.T) {
 	got := string(changelog.Marshal(nil))
 	if got != `{"date":null,"evr":null}` {

@@ -187,7 +187,7 @@ func appendScalar(b []byte, k Kind, v any) []byte {
 		if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 			return append(b, "null"...)
 		}
-		return strconv.AppendFloat(b, f, 'g', -1, 64)
+		return appendPyFloat(b, f)
 	case Boolean:
 		return strconv.AppendBool(b, truthy(v))
 	case DateTime:
@@ -509,4 +509,17 @@ func AppendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendPyFloat writes a float as Python's json does: whole numbers keep
+// their ".0" (3.0, not 3).
+func appendPyFloat(b []byte, f float64) []byte {
+	start := len(b)
+	b = strconv.AppendFloat(b, f, 'g', -1, 64)
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'n' || c == 'I' {
+			return b
+		}
+	}
+	return append(b, '.', '0')
 }

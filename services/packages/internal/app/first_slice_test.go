@@ -72,7 +72,7 @@ func TestPackageInfo(t *testing.T) {
 		Arch    string `ch:"pkg_arch"`
 		CS      string `ch:"cs"`
 	}
-	if err := env.DB.Select(context.Background(), "pick", &pick, `SELECT pkg_hash, pkg_name, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch, lower(hex(pkg_cs)) AS cs
+	if err := env.DB.Select(context.Background(), "pick", &pick, `SELECT pkg_hash, pkg_name, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch, pkg_cs AS cs
 		FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND pkg_arch = 'x86_64' ORDER BY pkg_name LIMIT 1`); err != nil || len(pick) == 0 {
 		t.Fatalf("pick: %v %v", err, pick)
 	}

@@ -30,10 +30,11 @@ var packageInfoFilters = []struct{ param, column string }{
 }
 
 // selectColumn renders a column of last_packages as the model expects.
-// The view already holds pkg_cs as lower-case hex text (the reference
-// compared raw bytes with hex text, so its sha1 filter never matched:
-// fixed here); Array(LowCardinality(String)) columns are sent as plain
-// string arrays (the native-protocol driver cannot read them from 18.16).
+// last_packages already holds pkg_cs as lower-case hex text (the reference
+// compared raw bytes with hex text, so its sha1 filter never matched: here
+// the filter compares lower-case hex). Array(LowCardinality(String))
+// columns are converted to Array(String): the driver cannot read the
+// former from ClickHouse 18.16.
 func selectColumn(c string) string {
 	switch c {
 	case "pkg_buildarchs", "pkg_prefixes":
