@@ -181,10 +181,13 @@ ANY LEFT JOIN
 WHERE pkg_sourcepackage = 1 AND notEmpty(pkg_changelog.hash);
 
 -- Roots of repository snapshots, one row per root inserted into
--- PackageSetName (filled by mv_last_packages_stage1).
+-- PackageSetName (filled by mv_last_packages_stage1). The reference table
+-- also has `ts DateTime64 MATERIALIZED now64()`; it is left out here because
+-- 18.16 cannot fill a MATERIALIZED (or DEFAULT) column of an MV target that
+-- the MV does not select, and selecting it would clash with the MATERIALIZED
+-- column of an existing reference database. Nothing reads it.
 CREATE TABLE IF NOT EXISTS last_packages_stage1
 (
-    ts           DateTime DEFAULT now(),
     pkgset_ruuid UUID,
     pkgset_name  String,
     pkgset_date  DateTime
@@ -211,7 +214,6 @@ PRIMARY KEY (pkgset_name, pkgset_date, pkg_name);
 DROP TABLE IF EXISTS mv_last_packages_stage1;
 CREATE MATERIALIZED VIEW mv_last_packages_stage1 TO last_packages_stage1 AS
 SELECT
-    now() AS ts,
     pkgset_uuid AS pkgset_ruuid,
     pkgset_nodename AS pkgset_name,
     pkgset_date
