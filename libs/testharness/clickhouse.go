@@ -59,9 +59,9 @@ func StartClickHouse(ctx context.Context) (*ClickHouse, error) {
 }
 
 func startClickHouseOnce(ctx context.Context, bin string) (*ClickHouse, error) {
-	dir, err := os.MkdirTemp("", "altrepo-clickhouse-")
+	dir, err := makeServerDir("clickhouse")
 	if err != nil {
-		return nil, fmt.Errorf("clickhouse temp dir: %w", err)
+		return nil, err
 	}
 	ports, err := freePorts(2)
 	if err != nil {

@@ -83,6 +83,45 @@ type process struct {
 	stopErr  error
 }
 
+// ownerFile names the file in a server's temporary directory that holds the
+// pid of the test process owning it.
+const ownerFile = "owner.pid"
+
+// makeServerDir creates a temporary directory for a server, records the
+// owning process in it and removes stale directories of test processes that
+// died without stopping their servers.
+func makeServerDir(kind string) (string, error) {
+	removeStaleDirs(kind)
+	dir, err := os.MkdirTemp("", "altrepo-"+kind+"-")
+	if err != nil {
+		return "", fmt.Errorf("%s temp dir: %w", kind, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("%s temp dir: %w", kind, err)
+	}
+	return dir, nil
+}
+
+// removeStaleDirs removes altrepo-<kind>-* directories whose owner process
+// no longer exists (the servers died with it through Pdeathsig).
+func removeStaleDirs(kind string) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), "altrepo-"+kind+"-*"))
+	for _, dir := range dirs {
+		data, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || pid <= 0 {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(dir)
+		}
+	}
+}
+
 // startProcess runs bin with args in its own process group; stdout and
 // stderr go to dir/<name>.out. The child is killed when the test process
 // dies (Pdeathsig).

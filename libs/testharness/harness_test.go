@@ -253,3 +253,30 @@ func TestClickHouseMajor(t *testing.T) {
 		t.Fatalf("major of an 18.16-like binary = %d, want 0", got)
 	}
 }
+
+func TestRemoveStaleDirs(t *testing.T) {
+	stale, err := os.MkdirTemp("", "altrepo-testkind-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := os.MkdirTemp("", "altrepo-testkind-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(live)
+	defer os.RemoveAll(stale)
+	// A pid far above any pid_max in use is not a live process.
+	if err := os.WriteFile(stale+"/"+ownerFile, []byte("2147483000"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(live+"/"+ownerFile, []byte(fmt.Sprint(os.Getpid())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	removeStaleDirs("testkind")
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Fatalf("stale dir %s not removed (%v)", stale, err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("live dir removed: %v", err)
+	}
+}

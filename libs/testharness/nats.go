@@ -28,9 +28,9 @@ func StartNATS(ctx context.Context) (*NATS, error) {
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		dir, err := os.MkdirTemp("", "altrepo-nats-")
+		dir, err := makeServerDir("nats")
 		if err != nil {
-			return nil, fmt.Errorf("nats temp dir: %w", err)
+			return nil, err
 		}
 		port, err := freePort()
 		if err != nil {

@@ -26,9 +26,9 @@ func StartRedis(ctx context.Context) (*Redis, error) {
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		dir, err := os.MkdirTemp("", "altrepo-redis-")
+		dir, err := makeServerDir("redis")
 		if err != nil {
-			return nil, fmt.Errorf("redis temp dir: %w", err)
+			return nil, err
 		}
 		port, err := freePort()
 		if err != nil {
