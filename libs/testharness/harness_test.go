@@ -280,3 +280,19 @@ func TestRemoveStaleDirs(t *testing.T) {
 		t.Fatalf("live dir removed: %v", err)
 	}
 }
+
+func TestClickHouseStartFailureReportsLog(t *testing.T) {
+	bin := t.TempDir() + "/clickhouse-server"
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho 'DB::Exception: broken config for the test' >&2\nexit 70\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(ClickHouseBinEnv, bin)
+	ch, err := StartClickHouse(context.Background())
+	if err == nil {
+		ch.Stop()
+		t.Fatal("start succeeded with a failing binary")
+	}
+	if !strings.Contains(err.Error(), "broken config for the test") {
+		t.Fatalf("error lacks the server output: %v", err)
+	}
+}
