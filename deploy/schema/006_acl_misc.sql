@@ -107,9 +107,9 @@ CREATE TABLE IF NOT EXISTS PackagesRepocop
     rc_srcpkg_version  String,
     rc_srcpkg_release  String,
     rc_test_name       LowCardinality(String),
+    rc_test_date       DateTime,
     rc_test_status     LowCardinality(String),
     rc_test_message    String,
-    rc_test_date       DateTime,
     ts                 DateTime MATERIALIZED now()
 )
 ENGINE = ReplacingMergeTree()
