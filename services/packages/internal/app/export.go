@@ -111,7 +111,7 @@ SELECT pkg_name, pkg_epoch, pkg_version, pkg_release, pkg_group_, pkg_url, pkg_s
     pkg_packager_email, specfile_name, b_name, b_epoch, b_version, b_release, b_summary, b_archs
 FROM (
     SELECT pkg_hash, pkg_name, pkg_epoch, pkg_version, pkg_release, pkg_group_, pkg_url, pkg_summary,
-        pkg_license, pkg_packager_email, specfile_name
+        pkg_license, pkg_packager_email, spec_name AS specfile_name
     FROM (
         SELECT pkg_hash, pkg_name, pkg_epoch, pkg_version, pkg_release, pkg_group_, toString(pkg_url) AS pkg_url,
             pkg_summary, toString(pkg_license) AS pkg_license, toString(pkg_packager_email) AS pkg_packager_email
@@ -119,7 +119,7 @@ FROM (
         WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1)
     )
     LEFT JOIN (
-        SELECT pkg_hash, any(specfile_name) AS specfile_name
+        SELECT pkg_hash, any(specfile_name) AS spec_name
         FROM Specfiles
         WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1)
         GROUP BY pkg_hash

@@ -66,8 +66,11 @@ ORDER BY pkgset_date DESC`
 SELECT task_id, task_prev, task_repo, task_changed, prev_prev, prev_repo, prev_changed
 FROM (` + tasks + `)
 INNER JOIN (
-    SELECT task_id AS task_prev, task_prev AS prev_prev, task_repo AS prev_repo, task_changed AS prev_changed
-    FROM (` + tasks + `)
+    SELECT p_id AS task_prev, p_prev AS prev_prev, p_repo AS prev_repo, p_changed AS prev_changed
+    FROM (
+        SELECT task_id AS p_id, task_prev AS p_prev, task_repo AS p_repo, task_changed AS p_changed
+        FROM (` + tasks + `)
+    )
 ) USING task_prev
 WHERE prev_repo != task_repo
 ORDER BY pos DESC, task_id DESC`

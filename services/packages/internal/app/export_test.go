@@ -6,13 +6,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"altrepo/libs/api"
 	"altrepo/libs/chdb"
 	"altrepo/libs/lookup"
+	"altrepo/libs/testharness"
 	"altrepo/services/packages/internal/testenv"
 )
 
@@ -143,7 +146,7 @@ func TestRepologyExport(t *testing.T) {
 		Name string   `ch:"alt_name"`
 		CPEs []string `ch:"cpes"`
 	}
-	if err := env.DB.Select(ctx, "t", &cpe, sqlRepologyCPE+" LIMIT 1", chIn(lookup.List("repology_branches"))); err != nil {
+	if err := env.DB.Select(ctx, "t", &cpe, sqlRepologyCPE+" LIMIT 1", exportChIn(lookup.List("repology_branches"))); err != nil {
 		t.Fatal(err)
 	}
 	if len(cpe) > 0 && byName[cpe[0].Name] != nil && fmt.Sprint(byName[cpe[0].Name]["CPE"]) != fmt.Sprint(cpe[0].CPEs) {
@@ -175,7 +178,7 @@ func TestRepologyExport(t *testing.T) {
 	}
 }
 
-func chIn(v []string) any { return chdb.In(v) }
+func exportChIn(v []string) any { return chdb.In(v) }
 
 func TestSitemapPackages(t *testing.T) {
 	env := testenv.Get(t)
@@ -232,7 +235,7 @@ func TestExportBranchBinaryPackages(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	pkgs := jsonList(t, body, "packages")
+	pkgs := spiJSONList(t, body, "packages")
 	found := false
 	prev := ""
 	for _, p := range pkgs {
@@ -251,7 +254,7 @@ func TestExportBranchBinaryPackages(t *testing.T) {
 	if !found || body["request_args"] == nil {
 		t.Errorf("%s missing", pick[0].Name)
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/export/branch_binary_packages/p11?arch=mipsel": 404,
 		"/api/export/branch_binary_packages/c6":              400,
 		"/api/export/branch_binary_packages/p11?x=1":         400,
@@ -261,7 +264,7 @@ func TestExportBranchBinaryPackages(t *testing.T) {
 func TestTranslationPoFiles(t *testing.T) {
 	env := testenv.Get(t)
 	var rows []exportPoRow
-	if err := env.DB.Select(context.Background(), "t", &rows, sqlPoLast, chIn([]string{"p10"})); err != nil {
+	if err := env.DB.Select(context.Background(), "t", &rows, sqlPoLast, exportChIn([]string{"p10"})); err != nil {
 		t.Fatal(err)
 	}
 	rec := env.Do(t, "GET", "/api/export/translation/packages_po_files?branches=p10", nil, nil)
@@ -293,7 +296,7 @@ func TestTranslationPoFiles(t *testing.T) {
 	if rec.Code != 200 {
 		t.Errorf("from_date: %d %s", rec.Code, rec.Body.String())
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/export/translation/packages_po_files?branches=p10&from_date=2099-01-01": 404,
 		"/api/export/translation/packages_po_files?branches=c6":                       404,
 		"/api/export/translation/packages_po_files":                                   400,
@@ -313,7 +316,7 @@ func TestBranchTree(t *testing.T) {
 	if err := env.DB.Select(ctx, "t", &tasks, `SELECT task_id, task_prev, task_repo FROM (
 		SELECT task_id, argMin(task_prev, task_changed) AS task_prev, max(task_changed) AS pos FROM TaskStates WHERE task_state = 'DONE' GROUP BY task_id)
 		INNER JOIN (SELECT DISTINCT task_id, toString(task_repo) AS task_repo FROM Tasks WHERE task_repo IN ?) USING task_id
-		ORDER BY pos DESC, task_id DESC`, chIn(lookup.List("branch_tree_branches"))); err != nil {
+		ORDER BY pos DESC, task_id DESC`, exportChIn(lookup.List("branch_tree_branches"))); err != nil {
 		t.Fatal(err)
 	}
 	rec := env.Do(t, "GET", "/api/export/branch_tree", nil, nil)
@@ -390,7 +393,7 @@ func TestBeehiveFTBFS(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	got := jsonList(t, body, "ftbfs")
+	got := spiJSONList(t, body, "ftbfs")
 	if len(got) != len(rows) || fmt.Sprint(body["request_args"].(map[string]any)["arch"]) != "[x86_64]" {
 		t.Fatalf("%d rows, want %d; args %v", len(got), len(rows), body["request_args"])
 	}
@@ -408,7 +411,7 @@ func TestBeehiveFTBFS(t *testing.T) {
 	if code != 400 || len(body["validation_message"].([]any)) != 2 {
 		t.Errorf("p8/armh: %d %v", code, body)
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/export/beehive/ftbfs":                        400,
 		"/api/export/beehive/ftbfs?branch=sisyphus&arch=x": 400,
 	})
@@ -426,5 +429,95 @@ func TestBeehiveFTBFS(t *testing.T) {
 			}
 			break
 		}
+	}
+}
+
+// Branch points and the task map on a hand-made history: tasks 1 <- 2 in
+// sisyphus, 3 (built on 2) and 4 in p11; task 2 reached DONE twice.
+func TestBranchTreeFixture(t *testing.T) {
+	env := testenv.Get(t)
+	ch := testharness.SharedClickHouse(t)
+	dbName := ch.NewDatabase(t)
+	ctx := context.Background()
+	db, err := chdb.Open(chdb.Options{Addr: ch.Addr(), Database: dbName, User: "default", Tries: 1, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tbl := range []string{"Tasks", "TaskStates", "PackageSetName"} {
+		if err := db.Exec(ctx, "t", fmt.Sprintf("CREATE TABLE %s.%s AS %s.%s", dbName, tbl, env.Database, tbl)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := func(d, h int) time.Time { return time.Date(2024, 1, d, h, 0, 0, 0, time.UTC) }
+	insert := func(sql string, rows ...[]any) {
+		b, err := db.Batch(ctx, "t", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if err := b.Append(r...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Send(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("INSERT INTO Tasks (task_id, subtask_id, task_repo, task_owner, task_changed)",
+		[]any{uint32(1), uint32(1), "sisyphus", "a", day(1, 0)}, []any{uint32(2), uint32(1), "sisyphus", "a", day(2, 0)},
+		[]any{uint32(2), uint32(2), "sisyphus", "a", day(2, 0)}, []any{uint32(3), uint32(1), "p11", "b", day(3, 0)},
+		[]any{uint32(4), uint32(1), "p11", "b", day(4, 0)}, []any{uint32(5), uint32(1), "p8", "c", day(5, 0)})
+	insert("INSERT INTO TaskStates (task_changed, task_id, task_state, task_prev)",
+		[]any{day(1, 10), uint32(1), "DONE", uint32(0)}, []any{day(2, 10), uint32(2), "DONE", uint32(1)},
+		[]any{day(5, 10), uint32(2), "DONE", uint32(7)}, []any{day(3, 10), uint32(3), "DONE", uint32(2)},
+		[]any{day(4, 10), uint32(4), "DONE", uint32(3)}, []any{day(4, 11), uint32(4), "EPERM", uint32(3)},
+		[]any{day(6, 10), uint32(6), "DONE", uint32(4)})
+	root := func(n int, name string, date time.Time, task string) []any {
+		id := fmt.Sprintf("00000000-0000-0000-0000-00000000000%d", n)
+		return []any{id, "00000000-0000-0000-0000-000000000000", id, uint8(0), name, date, []string{"class", "task"}, []string{"repository", task}}
+	}
+	insert("INSERT INTO PackageSetName (pkgset_uuid, pkgset_puuid, pkgset_ruuid, pkgset_depth, pkgset_nodename, pkgset_date, pkgset_kv.k, pkgset_kv.v)",
+		root(1, "sisyphus", day(2, 12), "2"), root(2, "p11", day(4, 12), "4"), root(3, "p10", day(4, 13), "99"))
+	svc := &api.Service{Name: "t", Routes: New(db, nil).Routes(), MapError: chdb.APIError}
+	h, err := svc.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/export/branch_tree", nil))
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+	body := testenv.Decode(t, rec.Body.String())
+	type task struct{ id, prev, branch, date string }
+	asTask := func(v any) task {
+		m := v.(map[string]any)
+		return task{fmt.Sprint(m["id"]), fmt.Sprint(m["prev"]), fmt.Sprint(m["branch"]), fmt.Sprint(m["date"])}
+	}
+	var got []task
+	for _, x := range body["tasks"].([]any) {
+		got = append(got, asTask(x))
+	}
+	// Task 2: placed by its newest DONE (Jan 5), valued by its oldest (Jan 2, prev 1).
+	want := []task{{"2", "1", "sisyphus", "2024-01-02 10:00:00"}, {"4", "3", "p11", "2024-01-04 10:00:00"},
+		{"3", "2", "p11", "2024-01-03 10:00:00"}, {"1", "0", "sisyphus", "2024-01-01 10:00:00"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("tasks %v\nwant %v", got, want)
+	}
+	pts := body["branch_points"].([]any)
+	if len(pts) != 1 {
+		t.Fatalf("branch points %v", pts)
+	}
+	p := pts[0].(map[string]any)
+	if p["branch"] != "p11" || asTask(p["task"]) != want[2] || asTask(p["from_task"]) != want[0] {
+		t.Errorf("branch point %v", p)
+	}
+	commits := fmt.Sprint(body["branch_commits"])
+	if commits != "[map[date:2024-01-04 12:00:00 name:p11 task:4] map[date:2024-01-02 12:00:00 name:sisyphus task:2]]" {
+		t.Errorf("commits %s", commits)
+	}
+	if lm := rec.Header().Get("Last-Modified"); time.Local == time.UTC && lm != "Tue, 02 Jan 2024 10:00:00 GMT" {
+		t.Errorf("Last-Modified %s", lm)
 	}
 }

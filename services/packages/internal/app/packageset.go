@@ -515,7 +515,7 @@ const sqlPackagesByUUID = `
 SELECT DISTINCT
     toString(pkg_hash) AS hash, pkg_name, pkg_version, pkg_release, pkg_arch,
     if(pkg_sourcepackage = 1, 'source', 'binary') AS sourcerpm, pkg_summary, pkg_buildtime,
-    chlog_text AS changelog_text
+    ctext AS changelog_text
 FROM (
     SELECT pkg_hash, pkg_name, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch, pkg_sourcepackage,
         pkg_summary, pkg_buildtime, pkg_changelog.hash[1] AS chlog_hash
@@ -523,7 +523,7 @@ FROM (
     WHERE pkg_hash IN (SELECT pkg_hash FROM PackageSet WHERE pkgset_uuid = toUUID(?))
 )
 LEFT JOIN (
-    SELECT chlog_hash, any(chlog_text) AS chlog_text
+    SELECT chlog_hash, any(chlog_text) AS ctext
     FROM Changelog
     WHERE chlog_hash IN (
         SELECT pkg_changelog.hash[1] FROM Packages

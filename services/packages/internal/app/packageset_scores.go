@@ -41,9 +41,9 @@ SELECT pkg_name, nick,
     countIf(age <= 180) AS recent
 FROM (
     SELECT pkg_name, nick, chlog_date, upd, age, exp(-age * log(2) / 730) AS decay,
-        (positionCaseInsensitiveUTF8(chlog_text, 'NMU') > 0
-            OR positionCaseInsensitiveUTF8(chlog_text, 'rebuild') > 0
-            OR positionCaseInsensitiveUTF8(chlog_text, 'non-maintainer') > 0) AS nmu_text
+        (positionCaseInsensitiveUTF8(ctext, 'NMU') > 0
+            OR positionCaseInsensitiveUTF8(ctext, 'rebuild') > 0
+            OR positionCaseInsensitiveUTF8(ctext, 'non-maintainer') > 0) AS nmu_text
     FROM (
         SELECT pkg_name, chlog_date, chlog_hash,
             extract(chlog_name, '<(.*)@') AS nick,
@@ -56,7 +56,7 @@ FROM (
         WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1)
     )
     LEFT JOIN (
-        SELECT chlog_hash, any(chlog_text) AS chlog_text
+        SELECT chlog_hash, any(chlog_text) AS ctext
         FROM Changelog
         WHERE chlog_hash IN (
             SELECT arrayJoin(pkg_changelog.hash) FROM Packages
