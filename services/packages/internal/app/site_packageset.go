@@ -76,8 +76,8 @@ FROM
     FROM Packages
     WHERE pkg_hash IN
         (
-            SELECT pkg_hash FROM static_last_packages
-            WHERE pkgset_name = ? AND pkg_sourcepackage IN %[1]s AND pkg_name NOT LIKE '%%-debuginfo'
+            SELECT pkg_hash FROM StaticLastPackages
+            WHERE {snap} AND pkg_sourcepackage IN %[1]s AND pkg_name NOT LIKE '%%-debuginfo'
         )
         AND pkg_sourcepackage IN %[1]s
         AND pkg_buildtime >= ?
@@ -90,8 +90,8 @@ ANY LEFT JOIN
     FROM SrcPackagesLastChangelog
     WHERE pkg_hash IN
         (
-            SELECT pkg_hash FROM static_last_packages
-            WHERE pkgset_name = ? AND pkg_sourcepackage = 1
+            SELECT pkg_hash FROM StaticLastPackages
+            WHERE {snap} AND pkg_sourcepackage = 1
         )
 ) AS CL USING pkg_hash
 ORDER BY name, hash`
@@ -101,8 +101,8 @@ SELECT DISTINCT pkg_group_
 FROM Packages
 WHERE pkg_hash IN
     (
-        SELECT pkg_hash FROM static_last_packages
-        WHERE pkgset_name = ? AND pkg_sourcepackage IN %[1]s AND pkg_name NOT LIKE '%%-debuginfo'
+        SELECT pkg_hash FROM StaticLastPackages
+        WHERE {snap} AND pkg_sourcepackage IN %[1]s AND pkg_name NOT LIKE '%%-debuginfo'
     )
     AND pkg_group_ LIKE ? AND pkg_group_ != ?`
 
@@ -124,21 +124,23 @@ func (a *App) spsRepositoryPackages(ctx context.Context, r *api.Request) (*api.R
 	if buildtime != 0 && (buildtime < 0 || buildtime > 2147483647) {
 		return nil, apierr.Validation(r.Args, "package build time should be integer UNIX time representation")
 	}
-	branch := r.String("branch")
+	snap, err := a.spsBranchSnapCond(ctx, r.String("branch"))
+	if err != nil {
+		return nil, err
+	}
 	srcIn := spsSourceIn(r.String("package_type"))
-	params := []any{branch, buildtime}
+	params := []any{buildtime}
 	groupCond := ""
 	if r.Has("group") {
 		groupCond = "AND match(pkg_group_, ?)"
 		params = append(params, spsGroupPattern(group))
 	}
-	params = append(params, branch)
 
 	var subs []struct {
 		Group string `ch:"pkg_group_"`
 	}
-	if err := a.db.Select(ctx, "site_repository_packages_subcategories", &subs, fmt.Sprintf(sqlSpsSubcategories, srcIn),
-		branch, spsLikeEscape(group)+"/%", group); err != nil {
+	if err := a.db.Select(ctx, "site_repository_packages_subcategories", &subs, spsSnapSQL(fmt.Sprintf(sqlSpsSubcategories, srcIn), snap),
+		spsLikeEscape(group)+"/%", group); err != nil {
 		return nil, err
 	}
 	subcategories := make([]string, 0, len(subs))
@@ -146,7 +148,7 @@ func (a *App) spsRepositoryPackages(ctx context.Context, r *api.Request) (*api.R
 		subcategories = append(subcategories, s.Group)
 	}
 
-	rows, err := a.db.Query(ctx, "site_repository_packages", fmt.Sprintf(sqlSpsRepositoryPackages, srcIn, groupCond), params...)
+	rows, err := a.db.Query(ctx, "site_repository_packages", spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, srcIn, groupCond), snap), params...)
 	if err != nil {
 		return nil, err
 	}
@@ -199,16 +201,20 @@ type spsHashRow struct {
 
 const sqlSpsPkghashByName = `
 SELECT DISTINCT pkg_hash, pkg_version, pkg_release
-FROM static_last_packages
-WHERE pkgset_name = ? AND pkg_name = ? AND pkg_sourcepackage = 1
+FROM StaticLastPackages
+WHERE {snap} AND pkg_name = ? AND pkg_sourcepackage = 1
 ORDER BY pkg_hash
 LIMIT 1`
 
 // spsPkghashByName: the hash of a source package of a branch.
 func (a *App) spsPkghashByName(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch, name := r.String("branch"), r.String("name")
+	snap, err := a.spsBranchSnapCond(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
 	var rows []spsHashRow
-	if err := a.db.Select(ctx, "site_pkghash_by_name", &rows, sqlSpsPkghashByName, branch, name); err != nil {
+	if err := a.db.Select(ctx, "site_pkghash_by_name", &rows, spsSnapSQL(sqlSpsPkghashByName, snap), name); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -223,8 +229,8 @@ FROM Packages
 WHERE pkg_name = ? AND pkg_arch = ? AND pkg_sourcepackage = 0
     AND pkg_hash IN
     (
-        SELECT pkg_hash FROM static_last_packages
-        WHERE pkgset_name = ? AND pkg_name = ? AND pkg_sourcepackage = 0
+        SELECT pkg_hash FROM StaticLastPackages
+        WHERE {snap} AND pkg_name = ? AND pkg_sourcepackage = 0
     )
 ORDER BY pkg_hash
 LIMIT 1`
@@ -232,8 +238,12 @@ LIMIT 1`
 // spsPkghashByBinaryName: the hash of a binary package of a branch and arch.
 func (a *App) spsPkghashByBinaryName(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch, name, arch := r.String("branch"), r.String("name"), r.String("arch")
+	snap, err := a.spsBranchSnapCond(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
 	var rows []spsHashRow
-	if err := a.db.Select(ctx, "site_pkghash_by_binary_name", &rows, sqlSpsPkghashByBinaryName, name, arch, branch, name); err != nil {
+	if err := a.db.Select(ctx, "site_pkghash_by_binary_name", &rows, spsSnapSQL(sqlSpsPkghashByBinaryName, snap), name, arch, name); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -320,8 +330,8 @@ WHERE pkg_hash IN
         SELECT pkg_srcrpm_hash FROM Packages
         WHERE pkg_name = ? AND pkg_hash IN
             (
-                SELECT pkg_hash FROM static_last_packages
-                WHERE pkgset_name = ? AND pkg_name = ?
+                SELECT pkg_hash FROM StaticLastPackages
+                WHERE {snap} AND pkg_name = ?
             )
     )
 ORDER BY pkg_name
@@ -343,10 +353,14 @@ LIMIT 1`
 // comes from (current state first, then the branch history).
 func (a *App) spsFindSourcePackage(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch, name := r.String("branch"), r.String("name")
+	snap, err := a.spsBranchSnapCond(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
 	var rows []struct {
 		Name string `ch:"pkg_name"`
 	}
-	if err := a.db.Select(ctx, "site_find_source_package", &rows, sqlSpsSourceOfBranchPackage, name, branch, name); err != nil {
+	if err := a.db.Select(ctx, "site_find_source_package", &rows, spsSnapSQL(sqlSpsSourceOfBranchPackage, snap), name, name); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
@@ -363,7 +377,7 @@ func (a *App) spsFindSourcePackage(ctx context.Context, r *api.Request) (*api.Re
 // ---- last_packages_by_branch ----
 
 const sqlSpsLastBranchDate = `
-SELECT pkgset_date FROM static_last_packages WHERE pkgset_name = ? LIMIT 1`
+SELECT pkgset_date FROM StaticLastPackages WHERE {snap} LIMIT 1`
 
 // The root of the newest snapshot strictly before a date.
 const sqlSpsPreviousRoot = `
@@ -378,8 +392,8 @@ const sqlSpsNewSources = `
 pkg_hash IN
 (
     SELECT pkg_hash
-    FROM static_last_packages
-    WHERE pkgset_name = ? AND pkg_sourcepackage = 1 AND pkg_hash NOT IN
+    FROM StaticLastPackages
+    WHERE {snap} AND pkg_sourcepackage = 1 AND pkg_hash NOT IN
         (
             SELECT pkg_hash FROM PackageSet
             WHERE pkgset_uuid IN
@@ -425,8 +439,8 @@ ANY LEFT JOIN
         FROM Packages
         WHERE pkg_sourcepackage = 0 AND pkg_hash IN
             (
-                SELECT pkg_hash FROM static_last_packages
-                WHERE pkgset_name = ? AND pkg_sourcepackage = 0
+                SELECT pkg_hash FROM StaticLastPackages
+                WHERE {snap} AND pkg_sourcepackage = 0
             )
         GROUP BY pkg_srcrpm_hash
     )
@@ -441,10 +455,14 @@ func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api
 		return nil, apierr.Validation(r.Args, "last packages limit should be in range 1 to 10000")
 	}
 	branch := r.String("branch")
+	snap, err := a.spsBranchSnapCond(ctx, branch)
+	if err != nil {
+		return nil, err
+	}
 	var dates []struct {
 		Date time.Time `ch:"pkgset_date"`
 	}
-	if err := a.db.Select(ctx, "site_last_packages_branch_date", &dates, sqlSpsLastBranchDate, branch); err != nil {
+	if err := a.db.Select(ctx, "site_last_packages_branch_date", &dates, spsSnapSQL(sqlSpsLastBranchDate, snap)); err != nil {
 		return nil, err
 	}
 	if len(dates) == 0 {
@@ -457,12 +475,11 @@ func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api
 	packagerCond := ""
 	var packagerArgs []any
 	if r.Has("packager") {
-		candCond = "pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1)"
-		candArgs = []any{branch}
+		candCond = "pkg_hash IN (SELECT pkg_hash FROM StaticLastPackages WHERE {snap} AND pkg_sourcepackage = 1)"
 		packagerCond = "AND pkg_packager_email LIKE ?"
 		packagerArgs = []any{r.String("packager") + "@%"}
 	} else {
-		prev, ok, err := a.spsBranchDiff(ctx, branch, lastDate)
+		prev, ok, err := a.spsBranchDiff(ctx, branch, snap, lastDate)
 		if err != nil {
 			return nil, err
 		}
@@ -470,15 +487,15 @@ func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api
 			return nil, apierr.NotFoundMsg("Failed to get branch state diff from database", r.Args)
 		}
 		candCond = sqlSpsNewSources
-		candArgs = []any{branch, prev}
+		candArgs = []any{prev}
 	}
 	var params []any
 	params = append(params, candArgs...)
 	params = append(params, packagerArgs...)
 	params = append(params, candArgs...)
-	params = append(params, branch, limit)
+	params = append(params, limit)
 	var rows []model.Map
-	err := a.db.Each(ctx, "site_last_packages_by_branch", func(row model.Row) error {
+	err = a.db.Each(ctx, "site_last_packages_by_branch", func(row model.Row) error {
 		m := model.Map{}
 		for col, i := range row.Cols {
 			m[col] = row.Vals[i]
@@ -488,7 +505,7 @@ func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api
 		}
 		rows = append(rows, m)
 		return nil
-	}, fmt.Sprintf(sqlSpsLastPackages, candCond, packagerCond), params...)
+	}, spsSnapSQL(fmt.Sprintf(sqlSpsLastPackages, candCond, packagerCond), snap), params...)
 	if err != nil {
 		return nil, err
 	}
@@ -512,7 +529,7 @@ func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api
 // current source, moving the reference date back a day (five tries) while
 // the difference is empty. Without any older snapshot every source is new
 // (the nil UUID has no component).
-func (a *App) spsBranchDiff(ctx context.Context, branch string, ref time.Time) (string, bool, error) {
+func (a *App) spsBranchDiff(ctx context.Context, branch, snap string, ref time.Time) (string, bool, error) {
 	for try := 0; try < 5; try++ {
 		var roots []struct {
 			UUID string `ch:"uuid"`
@@ -529,7 +546,7 @@ func (a *App) spsBranchDiff(ctx context.Context, branch string, ref time.Time) (
 			N uint64 `ch:"n"`
 		}
 		if err := a.db.Select(ctx, "site_last_packages_diff", &n,
-			`SELECT count() AS n FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1 AND `+sqlSpsNewSources, branch, branch, prev); err != nil {
+			spsSnapSQL(`SELECT count() AS n FROM StaticLastPackages WHERE {snap} AND pkg_sourcepackage = 1 AND `+sqlSpsNewSources, snap), prev); err != nil {
 			return "", false, err
 		}
 		if len(n) > 0 && n[0].N > 0 {
@@ -591,3 +608,6 @@ func (a *App) spsBranchSnapCond(ctx context.Context, branch string) (string, err
 	}
 	return spsSnapCond(snaps, branch), nil
 }
+
+// spsSnapSQL puts the current snapshot condition in place of {snap}.
+func spsSnapSQL(sql, snap string) string { return strings.ReplaceAll(sql, "{snap}", snap) }
