@@ -24,7 +24,7 @@ func spiStat(t *testing.T, env *testenv.Env, where string, args ...any) []spiSta
 }
 
 // jsonList returns body[key] as a list of objects.
-func jsonList(t *testing.T, body map[string]any, key string) []map[string]any {
+func spiJSONList(t *testing.T, body map[string]any, key string) []map[string]any {
 	t.Helper()
 	raw, ok := body[key].([]any)
 	if !ok {
@@ -44,7 +44,7 @@ func jsonList(t *testing.T, body map[string]any, key string) []map[string]any {
 	return out
 }
 
-func expectCodes(t *testing.T, env *testenv.Env, cases map[string]int) {
+func spiExpectCodes(t *testing.T, env *testenv.Env, cases map[string]int) {
 	t.Helper()
 	for url, want := range cases {
 		if code, body := env.Get(t, url); code != want {
@@ -87,7 +87,7 @@ func TestSiteAllPkgsetsWithSrcCount(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	got := jsonList(t, body, "branches")
+	got := spiJSONList(t, body, "branches")
 	want := map[string]uint64{}
 	var names []string
 	for _, r := range rows {
@@ -112,7 +112,7 @@ func TestSiteAllPkgsetsSummary(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	got := jsonList(t, body, "branches")
+	got := spiJSONList(t, body, "branches")
 	per := map[string]map[string]uint64{}
 	for _, r := range rows {
 		if per[r.Branch] == nil {
@@ -131,7 +131,7 @@ func TestSiteAllPkgsetsSummary(t *testing.T) {
 		prev := int64(-1)
 		for _, c := range counts {
 			m := c.(map[string]any)
-			n := mustInt(t, m["count"])
+			n := spiMustInt(t, m["count"])
 			if fmt.Sprint(per[b["branch"].(string)][m["arch"].(string)]) != fmt.Sprint(n) {
 				t.Errorf("%v %v: count %v", b["branch"], m["arch"], n)
 			}
@@ -143,7 +143,7 @@ func TestSiteAllPkgsetsSummary(t *testing.T) {
 	}
 }
 
-func mustInt(t *testing.T, v any) int64 {
+func spiMustInt(t *testing.T, v any) int64 {
 	t.Helper()
 	var n int64
 	if _, err := fmt.Sscan(fmt.Sprint(v), &n); err != nil {
@@ -170,7 +170,7 @@ func TestSitePkgsetsSummaryStatus(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	branches := jsonList(t, body, "branches")
+	branches := spiJSONList(t, body, "branches")
 	status := body["status"].([]any)
 	if len(status) != len(rs) || len(branches) == 0 {
 		t.Fatalf("status %d entries, want %d", len(status), len(rs))
@@ -220,7 +220,7 @@ func TestSiteAllPkgsetArchs(t *testing.T) {
 		archs = append(archs, r.Arch)
 	}
 	want := spiOrderArchs(archs)
-	got := jsonList(t, body, "archs")
+	got := spiJSONList(t, body, "archs")
 	if len(got) != len(want) || len(got) == 0 {
 		t.Fatalf("archs %v, want %v", got, want)
 	}
@@ -234,7 +234,7 @@ func TestSiteAllPkgsetArchs(t *testing.T) {
 	if code != 200 || fmt.Sprint(body["length"]) != "0" {
 		t.Errorf("empty branch: %d %v", code, body)
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/site/all_pkgset_archs":                   400,
 		"/api/site/all_pkgset_archs?branch=nope":       400,
 		"/api/site/all_pkgset_archs?branch=p10&bogus=": 400,
@@ -248,7 +248,7 @@ func TestSiteAllPkgsetArchsWithSrcCount(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
-	got := jsonList(t, body, "archs")
+	got := spiJSONList(t, body, "archs")
 	want := map[string]uint64{}
 	for _, r := range rows {
 		want[r.Arch] = r.Count
@@ -258,13 +258,13 @@ func TestSiteAllPkgsetArchsWithSrcCount(t *testing.T) {
 	}
 	prev := int64(1 << 62)
 	for _, a := range got {
-		n := mustInt(t, a["count"])
+		n := spiMustInt(t, a["count"])
 		if a["arch"] == "srpm" || fmt.Sprint(want[a["arch"].(string)]) != fmt.Sprint(n) || n > prev {
 			t.Errorf("arch %v (want %d, descending)", a, want[a["arch"].(string)])
 		}
 		prev = n
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/site/all_pkgset_archs_with_src_count?branch=c6":   404,
 		"/api/site/all_pkgset_archs_with_src_count?branch=zzz":  400,
 		"/api/site/all_pkgset_archs_with_src_count?branchx=p10": 400,
@@ -286,7 +286,7 @@ func TestSitePkgsetCategoriesCount(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("%s: %d %v", ptype, code, body)
 		}
-		got := jsonList(t, body, "categories")
+		got := spiJSONList(t, body, "categories")
 		if len(got) != len(rows) || len(got) == 0 {
 			t.Fatalf("%s: %d categories, want %d", ptype, len(got), len(rows))
 		}
@@ -299,7 +299,7 @@ func TestSitePkgsetCategoriesCount(t *testing.T) {
 			t.Errorf("request_args %v", body["request_args"])
 		}
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/site/pkgset_categories_count?branch=c6":                    404,
 		"/api/site/pkgset_categories_count?branch=p10&package_type=none": 400,
 		"/api/site/pkgset_categories_count":                              400,
@@ -333,7 +333,7 @@ func TestSiteTasksHistory(t *testing.T) {
 	}
 	var wantBranches []string
 	for _, b := range active {
-		if !(contains3(b, "_e2k", "_riscv64", "_loongarch64")) {
+		if !(spiContainsAny(b, "_e2k", "_riscv64", "_loongarch64")) {
 			wantBranches = append(wantBranches, b)
 		}
 	}
@@ -371,14 +371,14 @@ func TestSiteTasksHistory(t *testing.T) {
 	if code != 400 || fmt.Sprint(body["validation_message"]) != "[]" {
 		t.Errorf("unknown task: %d %v", code, body)
 	}
-	expectCodes(t, env, map[string]int{
+	spiExpectCodes(t, env, map[string]int{
 		"/api/site/tasks_history?task_id=0":   400,
 		"/api/site/tasks_history?task_id=abc": 400,
 		"/api/site/tasks_history?x=1":         400,
 	})
 }
 
-func contains3(s string, subs ...string) bool {
+func spiContainsAny(s string, subs ...string) bool {
 	for _, x := range subs {
 		if strings.Contains(s, x) {
 			return true
