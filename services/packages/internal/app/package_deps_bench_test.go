@@ -72,6 +72,7 @@ func BenchmarkPackageBuildDependencySet(b *testing.B) {
 	rows, err := env.DB.Records(b.Context(), "bench_subject", `SELECT pkg_name FROM static_last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1
 		  AND pkg_hash IN (SELECT pkg_hash FROM Depends WHERE toString(dp_type) = 'require')
+		  AND match(pkg_name, '^[A-Za-z0-9._+-]{2,}$')
 		ORDER BY pkg_name LIMIT 20`)
 	if err != nil || len(rows) == 0 {
 		b.Skipf("no subject: %v", err)
@@ -89,7 +90,7 @@ func BenchmarkPackageMisconflict(b *testing.B) {
 	rows, err := env.DB.Records(b.Context(), "bench_subject", `SELECT DISTINCT pkg_name FROM Packages
 		WHERE pkg_hash IN (SELECT pkg_hash FROM Files WHERE file_class != 'directory')
 		  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0)
-		  AND pkg_arch IN ('x86_64', 'noarch')
+		  AND pkg_arch IN ('x86_64', 'noarch') AND match(pkg_name, '^[A-Za-z0-9._+-]{2,}$')
 		ORDER BY pkg_name LIMIT 20`)
 	if err != nil || len(rows) == 0 {
 		b.Skipf("no subject: %v", err)
@@ -105,7 +106,8 @@ func BenchmarkPackageMisconflict(b *testing.B) {
 func BenchmarkPackageWhatDependsSrc(b *testing.B) {
 	env := testenv.Get(b)
 	rows, err := env.DB.Records(b.Context(), "bench_subject", `SELECT pkg_name FROM static_last_packages
-		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 20`)
+		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(pkg_name, '^[A-Za-z0-9._+-]{2,}$')
+		ORDER BY pkg_name LIMIT 20`)
 	if err != nil || len(rows) == 0 {
 		b.Skipf("no subject: %v", err)
 	}

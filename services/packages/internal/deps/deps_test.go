@@ -387,3 +387,17 @@ func TestResolveBuildSet(t *testing.T) {
 		t.Errorf("ambiguity with named provider = %+v", a)
 	}
 }
+
+func TestMisconflictArchs(t *testing.T) {
+	given := []string{"x86_64"}
+	if got := MisconflictArchs(given); !reflect.DeepEqual(got, []string{"x86_64", "noarch"}) || len(given) != 1 {
+		t.Errorf("MisconflictArchs(x86_64) = %v (input %v)", got, given)
+	}
+	def := []string{"x86_64", "i586", "aarch64", "armh", "ppc64le", "noarch"}
+	if got := MisconflictArchs(nil); !reflect.DeepEqual(got, def) {
+		t.Errorf("MisconflictArchs(nil) = %v", got)
+	}
+	if got := MisconflictArchs([]string{"armh", "noarch"}); !reflect.DeepEqual(got, def) {
+		t.Errorf("MisconflictArchs(armh, noarch) = %v", got)
+	}
+}
