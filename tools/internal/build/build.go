@@ -103,16 +103,9 @@ type srcInfo struct {
 	branch    string // first branch the package was seen in
 }
 
-// histEntry is one changelog entry remembered for a source name.
-type histEntry struct {
-	date time.Time
-	name string
-	evr  string
-	hash uint64
-}
-
 // nameHist is what is known of a source package name from the newest spec
-// seen: its metadata and changelog, used to make historical builds.
+// seen: its metadata and changelog (parallel arrays, newest first), used to
+// make historical builds. Historical packages use suffixes of the arrays.
 type nameHist struct {
 	newest      time.Time
 	summary     string
@@ -122,7 +115,20 @@ type nameHist struct {
 	url         string
 	packager    string
 	email       string
-	entries     []histEntry // newest first
+	dates       []time.Time
+	names       []string
+	evrs        []string
+	hashes      []uint64
+}
+
+// since returns the index of the newest entry dated no later than t.
+func (h *nameHist) since(t time.Time) int {
+	for i, d := range h.dates {
+		if !d.After(t) {
+			return i
+		}
+	}
+	return len(h.dates)
 }
 
 // errataCand is a changelog entry naming CVEs or bugs.
@@ -161,6 +167,11 @@ func Run(ctx context.Context, src *source.Source, sink rows.Sink, opts Options) 
 		// mv_src_packages_last_changelog reads Changelog when Packages rows
 		// arrive (deploy/schema/README.md, insertion order).
 		o.SendBefore(tChangelog, tPackages)
+	}
+	if l, ok := sink.(interface{ SetMaxBatchBytes(string, int) }); ok {
+		// Packages fires two materialized views; on 18.16 one of them reads
+		// the whole table per INSERT, so Packages goes in few big batches.
+		l.SetMaxBatchBytes(tPackages, 32<<20)
 	}
 	commits, err := src.Commits(0)
 	if err != nil {

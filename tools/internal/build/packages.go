@@ -365,10 +365,8 @@ func (b *Builder) remember(s *spec.Spec, info *srcInfo, dates []time.Time, names
 			group: strings.Clone(m.Group), license: strings.Clone(m.License), url: strings.Clone(m.URL),
 			packager: strings.Clone(packager), email: strings.Clone(email),
 		}
-		h.entries = make([]histEntry, len(dates))
-		for i := range dates {
-			h.entries[i] = histEntry{date: dates[i], name: strings.Clone(names[i]), evr: strings.Clone(evrs[i]), hash: hashes[i]}
-		}
+		h.dates, h.hashes = dates, hashes
+		h.names, h.evrs = cloneStrings(names), cloneStrings(evrs)
 		b.hist[info.name] = h
 	}
 	for _, e := range s.Changelog {

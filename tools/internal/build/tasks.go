@@ -34,15 +34,12 @@ func (b *Builder) subtaskTarget(c *commitlog.Commit, dir string, first bool) (na
 	if h == nil {
 		return dir, 0, "", "", false
 	}
-	limit := c.Time.Add(24 * time.Hour)
-	for _, e := range h.entries {
-		if !e.date.After(limit) {
-			ep, v, r, ok := spec.SplitEVR(e.evr)
-			if !ok {
-				return dir, 0, "", "", false
-			}
-			return dir, ep, v, r, true
+	if k := h.since(c.Time.Add(24 * time.Hour)); k < len(h.evrs) {
+		ep, v, r, ok := spec.SplitEVR(h.evrs[k])
+		if !ok {
+			return dir, 0, "", "", false
 		}
+		return dir, ep, v, r, true
 	}
 	return dir, 0, "", "", false
 }
@@ -67,16 +64,8 @@ func (b *Builder) historicalSource(name string, epoch uint32, version, release s
 	packager, email := c.AuthorName, c.AuthorEmail
 	if hist != nil {
 		pk.Summary, pk.Description, pk.Group, pk.License, pk.URL = hist.summary, hist.description, hist.group, hist.license, hist.url
-		limit := c.Time.Add(24 * time.Hour)
-		for _, e := range hist.entries {
-			if e.date.After(limit) {
-				continue
-			}
-			dates = append(dates, e.date)
-			names = append(names, e.name)
-			evrs = append(evrs, e.evr)
-			hashes = append(hashes, e.hash)
-		}
+		k := hist.since(c.Time.Add(24 * time.Hour))
+		dates, names, evrs, hashes = hist.dates[k:], hist.names[k:], hist.evrs[k:], hist.hashes[k:]
 		if len(names) > 0 {
 			packager, email = splitName(names[0])
 			info.top = spec.ChangelogEntry{Date: dates[0], Name: names[0], EVR: evrs[0], Email: email, Nick: nickOf(email)}

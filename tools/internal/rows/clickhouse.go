@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
@@ -23,11 +24,12 @@ type ClickHouseSink struct {
 	batch int
 	slots chan struct{}
 
-	mu     sync.Mutex
-	tables map[string]*chTable
-	views  map[string]Table
-	order  []*chTable
-	before map[string][]string // table -> tables to send before each of its batches
+	mu         sync.Mutex
+	tables     map[string]*chTable
+	views      map[string]Table
+	order      []*chTable
+	before     map[string][]string // table -> tables to send before each of its batches
+	bytesLimit map[string]int      // per-table override of maxBatchBytes
 
 	// columns holds the insertable columns per table once LoadColumns ran;
 	// nil means "trust the caller".
@@ -102,25 +104,51 @@ func (n nullTable) Append(...any) error { *n.rows++; return nil }
 // count (rows with long texts or big arrays are sent in smaller batches).
 const maxBatchBytes = 8 << 20
 
-// rowSize estimates the memory of a row.
-func rowSize(vals []any) int {
+// rowSize estimates the memory of a row. A slice's backing array is counted
+// once per batch (a source and its binaries share their changelog arrays,
+// historical packages share suffixes of one array): seen holds the end
+// address of the arrays already counted.
+func rowSize(vals []any, seen map[uintptr]struct{}) int {
 	n := 0
 	for _, v := range vals {
 		n += 16
+		var end uintptr
+		size := 0
 		switch x := v.(type) {
 		case string:
 			n += len(x)
+			continue
 		case []string:
+			if len(x) == 0 {
+				continue
+			}
+			end = uintptr(unsafe.Pointer(&x[len(x)-1]))
 			for _, e := range x {
-				n += 16 + len(e)
+				size += 16 + len(e)
 			}
 		case []uint64:
-			n += 8 * len(x)
+			if len(x) == 0 {
+				continue
+			}
+			end, size = uintptr(unsafe.Pointer(&x[len(x)-1])), 8*len(x)
 		case []uint32:
-			n += 4 * len(x)
+			if len(x) == 0 {
+				continue
+			}
+			end, size = uintptr(unsafe.Pointer(&x[len(x)-1])), 4*len(x)
 		case []time.Time:
-			n += 24 * len(x)
+			if len(x) == 0 {
+				continue
+			}
+			end, size = uintptr(unsafe.Pointer(&x[len(x)-1])), 24*len(x)
+		default:
+			continue
 		}
+		if _, ok := seen[end]; ok {
+			continue
+		}
+		seen[end] = struct{}{}
+		n += size
 	}
 	return n
 }
@@ -137,6 +165,17 @@ func NewClickHouseSink(ctx context.Context, conn driver.Conn, batchSize int) *Cl
 		slots: make(chan struct{}, maxSending), before: map[string][]string{}}
 }
 
+// SetMaxBatchBytes overrides the batch size bound (bytes) of table: fewer,
+// bigger INSERTs for tables whose materialized views cost per INSERT.
+func (s *ClickHouseSink) SetMaxBatchBytes(table string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bytesLimit == nil {
+		s.bytesLimit = map[string]int{}
+	}
+	s.bytesLimit[table] = n
+}
+
 // SendBefore makes every batch of table after wait until the rows appended
 // so far to table first are stored (materialized views fired by inserts
 // into after read first).
@@ -147,17 +186,19 @@ func (s *ClickHouseSink) SendBefore(first, after string) {
 }
 
 type chTable struct {
-	sink  *ClickHouseSink
-	name  string
-	query string
-	cur   [][]any
-	bytes int // approximate size of cur
-	rows  int64
-	send  chan [][]any
-	done  chan struct{}
-	mu    sync.Mutex
-	err   error
-	limit int
+	sink     *ClickHouseSink
+	name     string
+	query    string
+	cur      [][]any
+	bytes    int                  // approximate size of cur
+	seen     map[uintptr]struct{} // arrays counted in bytes
+	rows     int64
+	send     chan [][]any
+	done     chan struct{}
+	mu       sync.Mutex
+	err      error
+	limit    int
+	maxBytes int
 }
 
 // Table implements Sink.
@@ -213,10 +254,14 @@ func (s *ClickHouseSink) newTable(name string, cols []string) *chTable {
 		quoted[i] = "`" + c + "`"
 	}
 	t := &chTable{
-		sink:  s,
-		name:  name,
-		query: fmt.Sprintf("INSERT INTO `%s` (%s)", name, strings.Join(quoted, ", ")),
-		limit: s.batch,
+		sink:     s,
+		name:     name,
+		query:    fmt.Sprintf("INSERT INTO `%s` (%s)", name, strings.Join(quoted, ", ")),
+		limit:    s.batch,
+		maxBytes: maxBatchBytes,
+	}
+	if n, ok := s.bytesLimit[name]; ok {
+		t.maxBytes = n
 	}
 	t.start()
 	s.tables[key] = t
@@ -291,15 +336,18 @@ func (t *chTable) Append(vals ...any) error {
 	}
 	t.cur = append(t.cur, vals)
 	t.rows++
-	t.bytes += rowSize(vals)
-	if len(t.cur) >= t.limit || t.bytes >= maxBatchBytes {
+	if t.seen == nil {
+		t.seen = map[uintptr]struct{}{}
+	}
+	t.bytes += rowSize(vals, t.seen)
+	if len(t.cur) >= t.limit || t.bytes >= t.maxBytes {
 		if deps := t.sink.dependencies(t.name); len(deps) > 0 {
 			if err := t.sink.FlushTables(deps...); err != nil {
 				return err
 			}
 		}
 		t.send <- t.cur
-		t.cur, t.bytes = nil, 0
+		t.cur, t.bytes, t.seen = nil, 0, nil
 	}
 	return nil
 }
@@ -308,7 +356,7 @@ func (t *chTable) close() error {
 	if len(t.cur) > 0 {
 		t.send <- t.cur
 	}
-	t.cur, t.bytes = nil, 0
+	t.cur, t.bytes, t.seen = nil, 0, nil
 	close(t.send)
 	<-t.done
 	return t.getErr()
