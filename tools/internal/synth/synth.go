@@ -175,10 +175,12 @@ func (g *Generator) plan() {
 	for _, p := range g.pkgs {
 		for r, rel := range p.releases {
 			if rel.date.After(historyStart) {
-				evs = append(evs, event{t: rel.date, pkg: p, rel: r})
+				// the task is committed some hours after the changelog entry
+				lag := time.Duration(1+g.h("lag", p.name, r)%20) * time.Hour
+				evs = append(evs, event{t: rel.date.Add(lag), pkg: p, rel: r})
 			}
 		}
-		if !p.died.IsZero() {
+		if !p.died.IsZero() && p.died.After(historyStart) {
 			evs = append(evs, event{t: p.died, pkg: p, rel: -1})
 		}
 	}
@@ -330,7 +332,7 @@ func (g *Generator) commits(limit int) ([]commitlog.Commit, error) {
 			c.Subject = fmt.Sprintf("%d: Delete %s-%s-alt1", e.taskID, p.name, last.version)
 		} else {
 			rel := p.releases[e.rel]
-			c.Time = rel.date.Add(time.Duration(1+g.h("lag", i)%20) * time.Hour)
+			c.Time = e.t
 			c.AuthorName, c.AuthorEmail, c.Nick = rel.who.name, rel.who.nick+"@altlinux.org", rel.who.nick
 			c.Name, c.Version, c.Release = p.name, rel.version, "alt1"
 			c.Subject = strconv.FormatUint(uint64(e.taskID), 10) + ": " + p.name + "-" + rel.version + "-alt1"
