@@ -34,11 +34,11 @@ func (a *App) sitePackageRoutes() []*api.Route {
 		bind(contract.GetSitePackageLogBinByPkghash(), a.spPackageLogBin),
 		bind(contract.GetSitePackageNvrByHashByPkghash(), a.spNVRByHash),
 		bind(contract.GetSitePackageNameFromRepology(), a.spNameFromRepology),
-		// bind(contract.GetSiteDeletedPackageInfo(), a.spDeletedPackageInfo),
-		// bind(contract.GetSitePackageDownloadsByPkghash(), a.spDownloadsSrc),
-		// bind(contract.GetSitePackageDownloadsSrcByPkghash(), a.spDownloadsSrc),
-		// bind(contract.GetSitePackageDownloadsBinByPkghash(), a.spDownloadsBin),
-		// bind(contract.GetSitePackageMisconflictByPkghash(), a.spMisconflict),
+		bind(contract.GetSiteDeletedPackageInfo(), a.spDeletedPackageInfo),
+		bind(contract.GetSitePackageDownloadsByPkghash(), a.spDownloadsSrc),
+		bind(contract.GetSitePackageDownloadsSrcByPkghash(), a.spDownloadsSrc),
+		bind(contract.GetSitePackageDownloadsBinByPkghash(), a.spDownloadsBin),
+		bind(contract.GetSitePackageMisconflictByPkghash(), a.spMisconflict),
 	}
 }
 

@@ -827,3 +827,366 @@ func TestSitePackageNameFromRepology(t *testing.T) {
 		"/api/site/package_name_from_repology?branch=p11&name=zz-nop": 404,
 	})
 }
+
+func TestSiteDeletedPackageInfo(t *testing.T) {
+	env := testenv.Get(t)
+	// Deleted without a delete subtask in Tasks: lv_branch_deleted_packages.
+	var view []struct {
+		Name    string    `ch:"pkg_name"`
+		Task    uint32    `ch:"task"`
+		Changed time.Time `ch:"changed"`
+		Hash    uint64    `ch:"hash"`
+	}
+	spSelect(t, env, &view, `SELECT pkg_name, task, changed, hash FROM lv_branch_deleted_packages
+		WHERE pkgset_name = 'sisyphus'
+		  AND pkg_name NOT IN (SELECT subtask_package FROM Tasks WHERE subtask_type = 'delete')
+		  AND (task, changed) IN (SELECT task_id, task_changed FROM Tasks)
+		  AND hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1)
+		ORDER BY pkg_name LIMIT 1`)
+	if len(view) > 0 {
+		v := view[0]
+		p := spTestPackage(t, env, v.Hash)
+		code, body := env.Get(t, "/api/site/deleted_package_info?branch=sisyphus&name="+v.Name)
+		if code != 200 {
+			t.Fatalf("%d %v", code, body)
+		}
+		if body["branch"] != "sisyphus" || body["package"] != v.Name || body["hash"] != strconv.FormatUint(v.Hash, 10) ||
+			body["version"] != p.Version || body["release"] != p.Release || spStr(body["task_id"]) != fmt.Sprint(v.Task) ||
+			body["task_changed"] != v.Changed.Format("2006-01-02T15:04:05") {
+			t.Errorf("body %v, want %+v", body, v)
+		}
+		if _, ok := body["task_message"].(string); !ok || body["subtask_id"] == nil {
+			t.Errorf("task fields %v", body)
+		}
+		if code, body := env.Get(t, "/api/site/deleted_package_info?branch=p10&name="+v.Name); code != 404 ||
+			body["message"] != "No information about deleting package "+v.Name+"  from p10 was found" {
+			t.Errorf("other branch: %d %v", code, body)
+		}
+	}
+	// Deleted by a DONE delete subtask.
+	var del []struct {
+		Name    string    `ch:"subtask_package"`
+		TaskID  uint32    `ch:"task_id"`
+		Changed time.Time `ch:"task_changed"`
+	}
+	spSelect(t, env, &del, `SELECT subtask_package, task_id, max(task_changed) AS task_changed FROM Tasks
+		WHERE subtask_type = 'delete' AND subtask_deleted = 0 AND task_repo = 'sisyphus'
+		  AND task_id IN (SELECT task_id FROM TaskStates WHERE task_state = 'DONE')
+		GROUP BY subtask_package, task_id ORDER BY subtask_package LIMIT 1`)
+	if len(del) > 0 {
+		d := del[0]
+		code, body := env.Get(t, "/api/site/deleted_package_info?branch=sisyphus&name="+d.Name)
+		switch code {
+		case 200:
+			if body["package"] != d.Name || body["task_changed"] == "" {
+				t.Errorf("body %v", body)
+			}
+		case 404:
+			if body["message"] != "No information about deleting package "+d.Name+" from sisyphus was found" {
+				t.Errorf("404 body %v", body)
+			}
+		default:
+			t.Errorf("delete task: %d %v", code, body)
+		}
+	}
+	code, body := env.Get(t, "/api/site/deleted_package_info?branch=sisyphus&name=no-such-zzz&package_type=binary&arch=x86_64")
+	if code != 404 || body["message"] != "No information about deleting package no-such-zzz with x86_64 arch  from sisyphus was found" {
+		t.Errorf("binary 404: %d %v", code, body)
+	}
+	code, body = env.Get(t, "/api/site/deleted_package_info?branch=sisyphus&name=no-such-zzz")
+	if code != 404 || body["message"] != "No information about deleting package no-such-zzz  from sisyphus was found" {
+		t.Errorf("source 404: %d %v", code, body)
+	}
+	code, body = env.Get(t, "/api/site/deleted_package_info?branch=sisyphus&name=bash&package_type=binary")
+	if vm, _ := body["validation_message"].([]any); code != 400 || len(vm) != 1 || !strings.HasPrefix(vm[0].(string), "binary package arch should be in ['noarch', ") {
+		t.Errorf("binary without arch: %d %v", code, body)
+	}
+	spExpect(t, env, map[string]int{
+		"/api/site/deleted_package_info?branch=nope&name=bash":              400,
+		"/api/site/deleted_package_info?branch=sisyphus":                    400,
+		"/api/site/deleted_package_info?branch=sisyphus&name=bash&arch=zz":  400,
+		"/api/site/deleted_package_info?branch=sisyphus&name=bash&other=zz": 400,
+	})
+}
+
+// spTestMD5 reads an MD5 digest.
+func spTestMD5(t *testing.T, env *testenv.Env, hash uint64) string {
+	var m []struct {
+		M string `ch:"pkgh_md5"`
+	}
+	spSelect(t, env, &m, `SELECT pkgh_md5 FROM PackageHash_view WHERE pkgh_mmh = ?`, hash)
+	if len(m) == 0 {
+		return ""
+	}
+	return m[0].M
+}
+
+func TestSitePackageDownloadsTask(t *testing.T) {
+	env := testenv.Get(t)
+	var pick []struct {
+		Hash    uint64 `ch:"h"`
+		TaskID  uint32 `ch:"task_id"`
+		Subtask uint32 `ch:"subtask_id"`
+	}
+	spSelect(t, env, &pick, `SELECT titer_srcrpm_hash AS h, task_id, subtask_id FROM TaskIterations
+		WHERE notEmpty(titer_pkgs_hash)
+		  AND (task_id, task_changed, titer_srcrpm_hash) IN (SELECT task_id, task_changed, pkg_hash FROM BranchPackageHistory WHERE pkgset_name = 'sisyphus' AND tplan_action = 'add' AND pkg_sourcepackage = 1)
+		  AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo = 'sisyphus' AND toString(subtask_type) = 'gear')
+		ORDER BY task_changed DESC, h LIMIT 1`)
+	if len(pick) == 0 {
+		t.Skip("no task-built source")
+	}
+	p := pick[0]
+	src := spTestPackage(t, env, p.Hash)
+	for _, path := range []string{"package_downloads", "package_downloads_src"} {
+		code, body := env.Get(t, fmt.Sprintf("/api/site/%s/%d?branch=sisyphus", path, p.Hash))
+		if code != 200 {
+			t.Fatalf("%d %v", code, body)
+		}
+		dl := spList(t, body["downloads"])
+		if len(dl) < 2 || dl[0].(map[string]any)["arch"] != "src" || body["pkghash"] != strconv.FormatUint(p.Hash, 10) {
+			t.Fatalf("downloads %v", dl)
+		}
+		seen := map[string]bool{}
+		prefix := fmt.Sprintf("%s/%d/build/%d/", lookup.Text("gitalt_tasks_base"), p.TaskID, p.Subtask)
+		for i, g := range dl {
+			m := g.(map[string]any)
+			if seen[m["arch"].(string)] {
+				t.Errorf("group %v twice", m["arch"])
+			}
+			seen[m["arch"].(string)] = true
+			for _, e := range spList(t, m["packages"]) {
+				pk := e.(map[string]any)
+				url := pk["url"].(string)
+				if !strings.HasPrefix(url, prefix) || !strings.HasSuffix(url, "/"+pk["name"].(string)) || pk["md5"] == "" || !strings.HasSuffix(pk["size"].(string), "B") {
+					t.Errorf("entry %v", pk)
+				}
+				if i == 0 {
+					if pk["name"] != src.Filename || !strings.Contains(url, "/srpm/") || pk["md5"] != spTestMD5(t, env, p.Hash) || pk["size"] != spBytes2Human(src.Filesize) {
+						t.Errorf("source entry %v, want %s", pk, src.Filename)
+					}
+				} else if !strings.Contains(url, "/rpms/") {
+					t.Errorf("binary entry %v", pk)
+				}
+			}
+		}
+	}
+	spExpect(t, env, map[string]int{
+		fmt.Sprintf("/api/site/package_downloads/%d", p.Hash):                   400,
+		fmt.Sprintf("/api/site/package_downloads/%d?branch=nope", p.Hash):       400,
+		fmt.Sprintf("/api/site/package_downloads_src/%d?branch=p9&x=1", p.Hash): 400,
+		"/api/site/package_downloads/1?branch=p10":                              404,
+	})
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads/%d?branch=sisyphus_e2k", p.Hash))
+	if code != 200 || len(spList(t, body["downloads"])) != 0 {
+		t.Errorf("no-downloads branch: %d %v", code, body)
+	}
+}
+
+func TestSitePackageDownloadsRepo(t *testing.T) {
+	env := testenv.Get(t)
+	var pick []struct {
+		Hash uint64 `ch:"pkg_hash"`
+	}
+	spSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
+		AND pkg_hash NOT IN (SELECT pkg_hash FROM BranchPackageHistory)
+		AND pkg_hash IN (SELECT pkg_srcrpm_hash FROM Packages WHERE pkg_sourcepackage = 0 AND toString(pkg_arch) = 'noarch')
+		AND pkg_hash IN (SELECT pkg_srcrpm_hash FROM Packages WHERE pkg_sourcepackage = 0 AND toString(pkg_arch) = 'x86_64')
+		ORDER BY pkg_hash LIMIT 1`)
+	if len(pick) == 0 {
+		spSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
+			AND pkg_hash NOT IN (SELECT pkg_hash FROM BranchPackageHistory) ORDER BY pkg_hash LIMIT 1`)
+	}
+	hash := pick[0].Hash
+	var files []struct {
+		Hash uint64 `ch:"pkg_hash"`
+		Name string `ch:"pkg_filename"`
+		Arch string `ch:"pkg_arch"`
+	}
+	spSelect(t, env, &files, `SELECT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkgset_name = 'p10' AND pkg_srcrpm_hash = ?`, hash)
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads/%d?branch=p10", hash))
+	if code != 200 {
+		t.Fatalf("%d %v", code, body)
+	}
+	base := lookup.Text("public_ftp_base") + "/p10/branch/files/"
+	n := 0
+	for _, g := range spList(t, body["downloads"]) {
+		m := g.(map[string]any)
+		for _, e := range spList(t, m["packages"]) {
+			pk := e.(map[string]any)
+			n++
+			ok := false
+			for _, f := range files {
+				if f.Name != pk["name"] {
+					continue
+				}
+				ok = true
+				want := base + f.Arch + "/RPMS/" + f.Name
+				if f.Hash == hash {
+					want = base + "/SRPMS/" + f.Name
+				}
+				if pk["url"] != want || pk["md5"] != spTestMD5(t, env, f.Hash) || (f.Hash != hash && m["arch"] != f.Arch) {
+					t.Errorf("entry %v in %v, want %s", pk, m["arch"], want)
+				}
+			}
+			if !ok {
+				t.Errorf("entry %v not in the branch", pk)
+			}
+		}
+	}
+	// every package of the source in the branch is listed (noarch ones too)
+	if n != len(files) {
+		t.Errorf("%d entries, want %d (%v)", n, len(files), files)
+	}
+	code, body = env.Get(t, fmt.Sprintf("/api/site/package_downloads/%d?branch=c7", hash))
+	if code != 404 || body["message"] != "No package filenames info found in DB" {
+		t.Errorf("other branch: %d %v", code, body)
+	}
+}
+
+func TestSitePackageDownloadsBin(t *testing.T) {
+	env := testenv.Get(t)
+	// A binary built by a DONE task of sisyphus (task mode).
+	var pick []struct {
+		Hash    uint64 `ch:"h"`
+		TaskID  uint32 `ch:"task_id"`
+		Subtask uint32 `ch:"subtask_id"`
+		Arch    string `ch:"arch"`
+	}
+	spSelect(t, env, &pick, `SELECT arrayJoin(titer_pkgs_hash) AS h, task_id, subtask_id, toString(subtask_arch) AS arch FROM TaskIterations
+		WHERE (task_id, task_changed) IN (SELECT task_id, task_changed FROM TaskStates WHERE task_state = 'DONE')
+		  AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo = 'sisyphus')
+		ORDER BY task_changed DESC, h LIMIT 1`)
+	if len(pick) > 0 {
+		p := pick[0]
+		bin := spTestPackage(t, env, p.Hash)
+		code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=sisyphus&arch=%s", p.Hash, p.Arch))
+		if code != 200 {
+			t.Fatalf("%d %v", code, body)
+		}
+		dl := spList(t, body["downloads"])
+		if len(dl) != 1 {
+			t.Fatalf("downloads %v", dl)
+		}
+		g := dl[0].(map[string]any)
+		pk := spList(t, g["packages"])[0].(map[string]any)
+		wantGroup := p.Arch
+		if bin.Arch == "noarch" {
+			wantGroup = "noarch"
+		}
+		if g["arch"] != wantGroup || pk["name"] != bin.Filename || pk["md5"] != spTestMD5(t, env, p.Hash) ||
+			!strings.HasPrefix(pk["url"].(string), fmt.Sprintf("%s/%d/build/", lookup.Text("gitalt_tasks_base"), p.TaskID)) ||
+			!strings.HasSuffix(pk["url"].(string), "/rpms/"+bin.Filename) {
+			t.Errorf("task mode: %v, want %+v %s", g, p, bin.Filename)
+		}
+	}
+	// A binary of p10 without a task (repo mode).
+	var repo []struct {
+		Hash uint64 `ch:"pkg_hash"`
+	}
+	spSelect(t, env, &repo, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 0
+		AND pkg_hash NOT IN (SELECT arrayJoin(titer_pkgs_hash) FROM TaskIterations) ORDER BY pkg_hash LIMIT 1`)
+	if len(repo) == 0 {
+		t.Fatal("no p10 binary")
+	}
+	bin := spTestPackage(t, env, repo[0].Hash)
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p10&arch=%s", bin.Hash, bin.Arch))
+	if code != 200 {
+		t.Fatalf("%d %v", code, body)
+	}
+	g := spList(t, body["downloads"])[0].(map[string]any)
+	pk := spList(t, g["packages"])[0].(map[string]any)
+	if g["arch"] != bin.Arch || pk["url"] != lookup.Text("public_ftp_base")+"/p10/branch/files/"+bin.Arch+"/RPMS/"+bin.Filename ||
+		pk["size"] != spBytes2Human(bin.Filesize) {
+		t.Errorf("repo mode: %v", g)
+	}
+	code, body = env.Get(t, fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=c7&arch=%s", bin.Hash, bin.Arch))
+	if code != 404 || body["message"] != "No package info found in DB" {
+		t.Errorf("other branch: %d %v", code, body)
+	}
+	spExpect(t, env, map[string]int{
+		fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p10", bin.Hash):             400,
+		fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p10&arch=bogus", bin.Hash):  400,
+		fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p9_e2k&arch=e2k", bin.Hash): 200,
+	})
+}
+
+func TestSitePackageMisconflict(t *testing.T) {
+	env := testenv.Get(t)
+	// Sources whose binaries declare conflicts with packages of the branch.
+	var cands []struct {
+		Hash uint64 `ch:"pkg_srcrpm_hash"`
+	}
+	spSelect(t, env, &cands, `SELECT DISTINCT pkg_srcrpm_hash FROM Packages WHERE pkg_hash IN (
+		SELECT pkg_hash FROM Depends WHERE dp_type = 'conflict'
+		  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus')
+		  AND dp_name IN (SELECT pkg_name FROM static_last_packages WHERE pkgset_name = 'sisyphus'))
+		ORDER BY pkg_srcrpm_hash LIMIT 40`)
+	explicit, implicit := 0, 0
+	for _, c := range cands {
+		code, body := env.Get(t, fmt.Sprintf("/api/site/package_misconflict/%d?branch=sisyphus", c.Hash))
+		if code == 404 {
+			continue
+		}
+		if code != 200 {
+			t.Fatalf("%d %v", code, body)
+		}
+		list := spList(t, body["conflicts"])
+		if spStr(body["length"]) != fmt.Sprint(len(list)) {
+			t.Errorf("length %v", body["length"])
+		}
+		seenExplicit := false
+		for _, e := range list {
+			m := e.(map[string]any)
+			files := spList(t, m["files_with_conflict"])
+			if len(files) == 0 || len(spList(t, m["archs"])) == 0 || len(spList(t, m["input_archs"])) == 0 {
+				t.Errorf("entry %v", m)
+			}
+			if m["explicit"] == true {
+				explicit++
+				seenExplicit = true
+				// The input declares a conflict with the conflict package.
+				var n []struct {
+					N uint64 `ch:"n"`
+				}
+				spSelect(t, env, &n, `SELECT count() AS n FROM Depends WHERE dp_type = 'conflict' AND dp_name = ?
+					AND pkg_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_name = ? AND pkg_srcrpm_hash = ?)`, m["conflict_package"], m["input_package"], c.Hash)
+				if n[0].N == 0 {
+					t.Errorf("explicit entry without a declared conflict: %v", m)
+				}
+				for i := 1; i < len(files); i++ {
+					if files[i-1].(string) > files[i].(string) {
+						t.Errorf("files not sorted: %v", files)
+					}
+				}
+			} else {
+				if seenExplicit {
+					t.Errorf("implicit entry after explicit ones: %v", m)
+				}
+				implicit++
+			}
+		}
+		if explicit > 0 && implicit > 0 {
+			break
+		}
+	}
+	if len(cands) > 0 && explicit+implicit == 0 {
+		t.Errorf("no misconflicts found for %d candidates", len(cands))
+	}
+	var src []struct {
+		Hash uint64 `ch:"pkg_hash"`
+	}
+	spSelect(t, env, &src, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_hash LIMIT 1`)
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_misconflict/%d?branch=c7", src[0].Hash))
+	if code != 404 {
+		t.Errorf("other branch: %d %v", code, body)
+	}
+	code, body = env.Get(t, "/api/site/package_misconflict/1?branch=sisyphus")
+	if code != 404 || body["message"] != "No binary packages data found in database" {
+		t.Errorf("unknown hash: %d %v", code, body)
+	}
+	spExpect(t, env, map[string]int{
+		"/api/site/package_misconflict/1":             400,
+		"/api/site/package_misconflict/1?branch=nope": 400,
+	})
+}

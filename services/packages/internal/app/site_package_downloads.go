@@ -1,0 +1,385 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"altrepo/libs/api"
+	"altrepo/libs/apierr"
+	"altrepo/libs/lookup"
+	"altrepo/libs/model"
+)
+
+// spFile is the file info of a package for the download links.
+type spFile struct {
+	Hash     uint64 `ch:"pkg_hash"`
+	Filename string `ch:"pkg_filename"`
+	Arch     string `ch:"pkg_arch"`
+	Size     uint64 `ch:"pkg_filesize"`
+}
+
+const sqlSPFiles = `
+SELECT DISTINCT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch, pkg_filesize
+FROM Packages PREWHERE pkg_hash IN ?`
+
+const sqlSPRepoFiles = `
+SELECT DISTINCT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch, pkg_filesize, pkg_sourcepackage
+FROM Packages
+PREWHERE pkg_srcrpm_hash = ?
+WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?)
+ORDER BY pkg_sourcepackage DESC, pkg_arch, pkg_filename`
+
+const sqlSPMD5 = `
+SELECT pkgh_mmh, lower(hex(any(pkgh_md5))) AS md5 FROM PackageHash WHERE pkgh_mmh IN ? GROUP BY pkgh_mmh`
+
+const sqlSPTaskIterArchs = `
+SELECT toString(subtask_arch) AS arch, groupUniqArray(h) AS hashes
+FROM (
+    SELECT subtask_arch, arrayJoin(titer_pkgs_hash) AS h FROM TaskIterations
+    WHERE task_id = ? AND subtask_id = ? AND toUInt32(task_changed) = ?
+)
+WHERE h != 0
+GROUP BY subtask_arch
+ORDER BY arch`
+
+const sqlSPTaskIterArchsAll = `
+SELECT DISTINCT toString(subtask_arch) AS arch FROM TaskIterations
+WHERE task_id = ? AND subtask_id = ? AND toUInt32(task_changed) = ?
+ORDER BY arch`
+
+const sqlSPTaskX86I586 = `
+SELECT DISTINCT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch, pkg_filesize
+FROM Packages
+PREWHERE pkg_hash IN (
+    SELECT pkg_hash FROM BranchPackageHistory
+    WHERE task_id = ? AND tplan_action = 'add' AND toString(pkg_arch) = 'x86_64-i586')
+ORDER BY pkg_filename`
+
+// spMD5 reads the MD5 digests of packages.
+func (a *App) spMD5(ctx context.Context, hashes []uint64) (map[uint64]string, error) {
+	var rows []struct {
+		Hash uint64 `ch:"pkgh_mmh"`
+		MD5  string `ch:"md5"`
+	}
+	if err := a.db.Select(ctx, "site_downloads_md5", &rows, sqlSPMD5, inList(hashes)); err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]string, len(rows))
+	for _, r := range rows {
+		out[r.Hash] = r.MD5
+	}
+	return out, nil
+}
+
+// spFTP returns the public FTP base and the branch/files path parts.
+func spFTP(branch string) (base, branchPart, filesPart string) {
+	base = lookup.Text("public_ftp_base")
+	switch {
+	case spBranchTaskless(branch) && strings.Contains(branch, "_"):
+		i := strings.IndexByte(branch, '_')
+		base += "/ports/" + branch[i+1:]
+		branchPart = branch[:i]
+		if branchPart == "sisyphus" {
+			branchPart = "Sisyphus"
+		}
+		return base, branchPart, "files"
+	case branch == "sisyphus":
+		return base, "Sisyphus", "files"
+	}
+	return base, branch, "branch/files"
+}
+
+// spDownloadGroups collects the answer's groups in order.
+type spDownloadGroups struct {
+	order  []string
+	groups map[string][]model.Map
+}
+
+func (g *spDownloadGroups) add(arch string, e model.Map) {
+	if g.groups == nil {
+		g.groups = map[string][]model.Map{}
+	}
+	if _, ok := g.groups[arch]; !ok {
+		g.order = append(g.order, arch)
+	}
+	g.groups[arch] = append(g.groups[arch], e)
+}
+
+func (g *spDownloadGroups) list() []model.Map {
+	out := []model.Map{}
+	for _, a := range g.order {
+		if len(g.groups[a]) > 0 {
+			out = append(out, model.Map{"arch": a, "packages": g.groups[a]})
+		}
+	}
+	return out
+}
+
+func spDownloadsBody(r *api.Request, downloads []model.Map) *api.Response {
+	return api.OK(model.Map{"pkghash": strconv.FormatUint(r.PathUint("pkghash"), 10), "request_args": r.Args, "downloads": downloads})
+}
+
+// spDownloadsSrc is GET /site/package_downloads/{pkghash} (and _src).
+func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response, error) {
+	hash := r.PathUint("pkghash")
+	branch := r.String("branch")
+	if slices.Contains(lookup.List("no_downloads_branches"), branch) {
+		return spDownloadsBody(r, []model.Map{}), nil
+	}
+	var st spSubtask
+	taskMode := false
+	if !spBranchTaskless(branch) {
+		tasks, subs, err := a.spBuildTasks(ctx, hash, 1)
+		if err != nil {
+			return nil, err
+		}
+		st, taskMode = spFindBuildSubtask(branch, tasks, subs)
+	}
+	type binList struct {
+		arch   string
+		hashes []uint64
+	}
+	var bins []binList
+	files := map[uint64]spFile{}
+	var srcFile *spFile
+	var x86i586 []spFile
+	if taskMode {
+		changed := uint32(st.Changed.Unix())
+		var iter []struct {
+			Arch   string   `ch:"arch"`
+			Hashes []uint64 `ch:"hashes"`
+		}
+		var allArchs []struct {
+			Arch string `ch:"arch"`
+		}
+		err := spParallel(
+			func() error {
+				return a.db.Select(ctx, "site_downloads_task_iter", &iter, sqlSPTaskIterArchs, st.TaskID, st.ID, changed)
+			},
+			func() error {
+				return a.db.Select(ctx, "site_downloads_task_archs", &allArchs, sqlSPTaskIterArchsAll, st.TaskID, st.ID, changed)
+			})
+		if err != nil {
+			return nil, err
+		}
+		byArch := map[string][]uint64{}
+		for _, it := range iter {
+			slices.Sort(it.Hashes)
+			byArch[it.Arch] = it.Hashes
+		}
+		all := []uint64{hash}
+		for _, x := range allArchs {
+			bins = append(bins, binList{x.Arch, byArch[x.Arch]})
+			all = append(all, byArch[x.Arch]...)
+		}
+		var rows []spFile
+		if err := a.db.Select(ctx, "site_downloads_task_files", &rows, sqlSPFiles, inList(all)); err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			return nil, apierr.NotFoundMsg("No package fienames info found in DB", r.Args)
+		}
+		for _, f := range rows {
+			files[f.Hash] = f
+		}
+		if slices.ContainsFunc(bins, func(b binList) bool { return b.arch == "i586" }) {
+			i586 := byArch["i586"]
+			var cand []spFile
+			if err := a.db.Select(ctx, "site_downloads_x86_64_i586", &cand, sqlSPTaskX86I586, st.TaskID); err != nil {
+				return nil, err
+			}
+			var names []string
+			for _, h := range i586 {
+				names = append(names, files[h].Filename)
+			}
+			for _, c := range cand {
+				if slices.Contains(names, strings.TrimPrefix(c.Filename, "i586-")) {
+					x86i586 = append(x86i586, c)
+				}
+			}
+		}
+	} else {
+		var rows []struct {
+			spFile
+			Src uint8 `ch:"pkg_sourcepackage"`
+		}
+		if err := a.db.Select(ctx, "site_downloads_repo_files", &rows, sqlSPRepoFiles, hash, branch); err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			return nil, apierr.NotFoundMsg("No package filenames info found in DB", r.Args)
+		}
+		for _, f := range rows {
+			files[f.Hash] = f.spFile
+			if f.Hash == hash {
+				continue
+			}
+			i := slices.IndexFunc(bins, func(b binList) bool { return b.arch == f.Arch })
+			if i < 0 {
+				bins = append(bins, binList{arch: f.Arch})
+				i = len(bins) - 1
+			}
+			bins[i].hashes = append(bins[i].hashes, f.Hash)
+		}
+	}
+	if f, ok := files[hash]; ok {
+		srcFile = &f
+	}
+	all := make([]uint64, 0, len(files)+len(x86i586))
+	for h := range files {
+		all = append(all, h)
+	}
+	for _, f := range x86i586 {
+		all = append(all, f.Hash)
+	}
+	md5, err := a.spMD5(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	if len(md5) == 0 {
+		return nil, apierr.NotFoundMsg("No package MD5 info found in DB", r.Args)
+	}
+	// Source arch: x86_64, i586, then the other archs, with binaries.
+	srcArch := ""
+	for _, cand := range []string{"x86_64", "i586"} {
+		if i := slices.IndexFunc(bins, func(b binList) bool { return b.arch == cand }); i >= 0 && len(bins[i].hashes) > 0 {
+			srcArch = cand
+			break
+		}
+	}
+	if srcArch == "" {
+		for _, b := range bins {
+			if len(b.hashes) > 0 {
+				srcArch = b.arch
+				break
+			}
+		}
+	}
+	if srcArch == "" && len(bins) > 0 {
+		// Upstream crashes here (no binaries at all); the first build arch
+		// is used instead.
+		srcArch = bins[0].arch
+	}
+	entry := func(f spFile, url string) model.Map {
+		return model.Map{"name": f.Filename, "url": url, "md5": md5[f.Hash], "size": spBytes2Human(f.Size)}
+	}
+	g := spDownloadGroups{order: []string{"src"}, groups: map[string][]model.Map{"src": nil}}
+	if taskMode {
+		tbase := lookup.Text("gitalt_tasks_base")
+		prefix := tbase + "/" + strconv.FormatUint(uint64(st.TaskID), 10) + "/build/" + strconv.FormatUint(uint64(st.ID), 10)
+		if srcFile != nil {
+			g.add("src", entry(*srcFile, prefix+"/"+srcArch+"/srpm/"+srcFile.Filename))
+		}
+		for _, b := range bins {
+			for _, h := range b.hashes {
+				f, ok := files[h]
+				if !ok {
+					continue
+				}
+				if f.Arch == "noarch" {
+					if b.arch != srcArch {
+						continue
+					}
+					g.add("noarch", entry(f, prefix+"/"+b.arch+"/rpms/"+f.Filename))
+					continue
+				}
+				g.add(b.arch, entry(f, prefix+"/"+b.arch+"/rpms/"+f.Filename))
+			}
+		}
+		for _, f := range x86i586 {
+			g.add("x86_64-i586", entry(f, tbase+"/"+strconv.FormatUint(uint64(st.TaskID), 10)+"/build/repo/x86_64-i586/RPMS.task/"+f.Filename))
+		}
+	} else {
+		base, bpart, fpart := spFTP(branch)
+		if srcFile != nil {
+			g.add("src", entry(*srcFile, strings.Join([]string{base, bpart, fpart, "", "SRPMS", srcFile.Filename}, "/")))
+		}
+		// Binaries sit under their own arch here, noarch ones under
+		// "noarch": all are listed (upstream dropped the noarch ones when
+		// arch-specific binaries exist).
+		for _, b := range bins {
+			for _, h := range b.hashes {
+				f := files[h]
+				g.add(b.arch, entry(f, strings.Join([]string{base, bpart, fpart, b.arch, "RPMS", f.Filename}, "/")))
+			}
+		}
+	}
+	return spDownloadsBody(r, g.list()), nil
+}
+
+const sqlSPBinIteration = `
+SELECT task_id, subtask_id, toString(subtask_arch) AS arch FROM TaskIterations
+WHERE has(titer_pkgs_hash, ?)
+  AND (task_id, task_changed) IN (
+      SELECT argMax(task_id, task_changed), max(task_changed) FROM TaskIterations
+      WHERE has(titer_pkgs_hash, ?)
+        AND (task_id, task_changed) IN (SELECT task_id, task_changed FROM TaskStates WHERE task_state = 'DONE'))
+  AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo = ?)
+ORDER BY subtask_id, arch
+LIMIT 1`
+
+const sqlSPBranchFile = `
+SELECT DISTINCT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch, pkg_filesize
+FROM Packages PREWHERE pkg_hash = ?
+WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?)`
+
+// spDownloadsBin is GET /site/package_downloads_bin/{pkghash}.
+func (a *App) spDownloadsBin(ctx context.Context, r *api.Request) (*api.Response, error) {
+	hash := r.PathUint("pkghash")
+	branch, arch := r.String("branch"), r.String("arch")
+	if slices.Contains(lookup.List("no_downloads_branches"), branch) {
+		return spDownloadsBody(r, []model.Map{}), nil
+	}
+	var iter []struct {
+		TaskID  uint32 `ch:"task_id"`
+		Subtask uint32 `ch:"subtask_id"`
+		Arch    string `ch:"arch"`
+	}
+	var files []spFile
+	var md5 map[uint64]string
+	err := spParallel(
+		func() error {
+			return a.db.Select(ctx, "site_downloads_bin_iteration", &iter, sqlSPBinIteration, hash, hash, branch)
+		},
+		func() (err error) { md5, err = a.spMD5(ctx, []uint64{hash}); return })
+	if err != nil {
+		return nil, err
+	}
+	if len(iter) > 0 {
+		if err := a.db.Select(ctx, "site_downloads_bin_files", &files, sqlSPFiles, inList([]uint64{hash})); err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, apierr.NotFoundMsg("No package fienames info found in DB", r.Args)
+		}
+	} else {
+		if err := a.db.Select(ctx, "site_downloads_bin_branch_file", &files, sqlSPBranchFile, hash, branch); err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, apierr.NotFoundMsg("No package info found in DB", r.Args)
+		}
+	}
+	if len(md5) == 0 {
+		return nil, apierr.NotFoundMsg("No package MD5 info found in DB", r.Args)
+	}
+	f := files[0]
+	var group, url string
+	if len(iter) > 0 {
+		it := iter[0]
+		group = it.Arch
+		if f.Arch == "noarch" {
+			group = "noarch"
+		}
+		url = strings.Join([]string{lookup.Text("gitalt_tasks_base"), strconv.FormatUint(uint64(it.TaskID), 10), "build",
+			strconv.FormatUint(uint64(it.Subtask), 10), it.Arch, "rpms", f.Filename}, "/")
+	} else {
+		base, bpart, fpart := spFTP(branch)
+		group = arch
+		url = strings.Join([]string{base, bpart, fpart, arch, "RPMS", f.Filename}, "/")
+	}
+	pkg := model.Map{"name": f.Filename, "url": url, "md5": md5[hash], "size": spBytes2Human(f.Size)}
+	return spDownloadsBody(r, []model.Map{{"arch": group, "packages": []model.Map{pkg}}}), nil
+}
