@@ -288,9 +288,34 @@ func (a *App) spsFindPackages(ctx context.Context, r *api.Request) (*api.Respons
 	if err != nil {
 		return nil, err
 	}
-	cond := spsNameCond("pkg_name", words)
+	q := spsFindSQL(snap, words, archs, branch)
+	var src, byBin, del []spsFoundRow
+	err = spsParallel(
+		func() error { return a.db.Select(ctx, "site_find_packages_sources", &src, q.sources) },
+		func() error {
+			if q.byBinary == "" {
+				return nil
+			}
+			return a.db.Select(ctx, "site_find_packages_by_binary", &byBin, q.byBinary)
+		},
+		func() error { return a.db.Select(ctx, "site_find_packages_deleted", &del, q.deleted) },
+	)
+	if err != nil {
+		return nil, err
+	}
+	return spsFindAnswer(r, words, src, byBin, del)
+}
 
-	// Part (a): matching sources; part (b): sources of matching binaries.
+// spsFindQueries are the three queries of a package search.
+type spsFindQueries struct {
+	sources, byBinary, deleted string
+}
+
+// spsFindSQL renders the search queries: (a) matching current sources,
+// (b) current sources of matching binaries ("" when arch is only srpm),
+// deleted sources.
+func spsFindSQL(snap string, words, archs []string, branch string) spsFindQueries {
+	cond := spsNameCond("pkg_name", words)
 	onlySrc := len(archs) == 1 && archs[0] == "srpm"
 	archA := ""
 	binaries := "SELECT pkg_srcrpm_hash FROM Packages PREWHERE " + cond + " WHERE pkg_sourcepackage = 0" +
@@ -302,25 +327,19 @@ func (a *App) spsFindPackages(ctx context.Context, r *api.Request) (*api.Respons
 			" AND pkg_arch IN " + spsQuoteList(archs) +
 			" AND pkg_hash IN (SELECT pkg_hash FROM StaticLastPackages WHERE " + snap + " AND pkg_sourcepackage = 0 AND " + cond + ")"
 	}
-	var src, byBin, del []spsFoundRow
-	err = spsParallel(
-		func() error {
-			return a.db.Select(ctx, "site_find_packages_sources", &src, fmt.Sprintf(sqlSpsFindSources, cond, snap, archA))
-		},
-		func() error {
-			if onlySrc {
-				return nil
-			}
-			return a.db.Select(ctx, "site_find_packages_by_binary", &byBin, fmt.Sprintf(sqlSpsFindByBinary, cond, snap, binaries))
-		},
-		func() error {
-			return a.db.Select(ctx, "site_find_packages_deleted", &del, fmt.Sprintf(sqlSpsFindDeleted, cond, snap, spsHistoryBranchCond(branch)))
-		},
-	)
-	if err != nil {
-		return nil, err
+	q := spsFindQueries{
+		sources: fmt.Sprintf(sqlSpsFindSources, cond, snap, archA),
+		deleted: fmt.Sprintf(sqlSpsFindDeleted, cond, snap, spsHistoryBranchCond(branch)),
 	}
+	if !onlySrc {
+		q.byBinary = fmt.Sprintf(sqlSpsFindByBinary, cond, snap, binaries)
+	}
+	return q
+}
 
+// spsFindAnswer merges the search rows into the answer (relevance order,
+// deleted versions last).
+func spsFindAnswer(r *api.Request, words []string, src, byBin, del []spsFoundRow) (*api.Response, error) {
 	found := map[string]*spsFound{}
 	var order []string
 	spsCollect(src, false, found, &order)
@@ -454,15 +473,11 @@ func (a *App) spsFastPackagesSearch(ctx context.Context, r *api.Request) (*api.R
 	if err != nil {
 		return nil, err
 	}
-	cond := spsNameCond("pkg_name", words)
+	current, deleted := spsFastSQL(snap, words, branch)
 	var rows, del []spsFastRow
 	err = spsParallel(
-		func() error {
-			return a.db.Select(ctx, "site_fast_packages_search", &rows, fmt.Sprintf(sqlSpsFastLookup, cond, snap))
-		},
-		func() error {
-			return a.db.Select(ctx, "site_fast_packages_search_deleted", &del, fmt.Sprintf(sqlSpsFastLookupDeleted, cond, snap, spsHistoryBranchCond(branch)))
-		},
+		func() error { return a.db.Select(ctx, "site_fast_packages_search", &rows, current) },
+		func() error { return a.db.Select(ctx, "site_fast_packages_search_deleted", &del, deleted) },
 	)
 	if err != nil {
 		return nil, err
@@ -476,4 +491,10 @@ func (a *App) spsFastPackagesSearch(ctx context.Context, r *api.Request) (*api.R
 		items[i] = model.Map{"name": e.name, "sourcepackage": e.kind, "branches": e.branches}
 	}
 	return api.OK(listBody(r.Args, "packages", items)), nil
+}
+
+// spsFastSQL renders the fast lookup's queries (current names, deleted names).
+func spsFastSQL(snap string, words []string, branch string) (string, string) {
+	cond := spsNameCond("pkg_name", words)
+	return fmt.Sprintf(sqlSpsFastLookup, cond, snap), fmt.Sprintf(sqlSpsFastLookupDeleted, cond, snap, spsHistoryBranchCond(branch))
 }
