@@ -142,9 +142,18 @@ func (a *App) spPackageInfo(ctx context.Context, r *api.Request) (*api.Response,
 	var pkgs []spPkg
 	var tasks []spTask
 	var subs []spSubtask
+	var bhRows []spBeehiveRow
+	depsList := []model.Map{}
 	taskless := spBranchTaskless(branch)
 	err := spParallel(
 		func() error { return a.db.Select(ctx, "site_package_info", &pkgs, sqlSPPackage, hash, isSrc) },
+		func() (err error) {
+			if isSrc == 1 {
+				depsList, err = a.spRequires(ctx, hash)
+			}
+			return
+		},
+		func() (err error) { bhRows, err = a.spBeehiveRows(ctx, hash, branch); return },
 		func() error {
 			if taskless {
 				return nil
@@ -179,8 +188,6 @@ func (a *App) spPackageInfo(ctx context.Context, r *api.Request) (*api.Response,
 		changelog   []model.Map
 		acl         []string
 		newVersion  []model.Map
-		depsList    []model.Map
-		beehive     []model.Map
 		tokens      []model.Map
 		packageArch []spArchEntry
 	)
@@ -191,14 +198,6 @@ func (a *App) spPackageInfo(ctx context.Context, r *api.Request) (*api.Response,
 		},
 		func() (err error) { acl, err = a.spACL(ctx, p.Name, branch); return },
 		func() (err error) { newVersion, err = a.spNewVersion(ctx, p, branch, isSrc); return },
-		func() (err error) {
-			depsList = []model.Map{}
-			if isSrc == 1 {
-				depsList, err = a.spRequires(ctx, hash)
-			}
-			return
-		},
-		func() (err error) { beehive, err = a.spBeehive(ctx, hash, p, branch); return },
 		func() (err error) { tokens, err = a.spLicenseTokens(ctx, p.License); return },
 		func() (err error) {
 			packageArch, err = a.spPackageArchs(ctx, hash, p, branch, isSrc == 1, build)
@@ -256,7 +255,7 @@ func (a *App) spPackageInfo(ctx context.Context, r *api.Request) (*api.Response,
 		"tasks":             build.Tasks,
 		"changelog":         spISODates(changelog),
 		"new_version":       newVersion,
-		"beehive":           beehive,
+		"beehive":           spBeehive(bhRows, p, branch),
 		"dependencies":      depsList,
 		"license_tokens":    tokens,
 	}
@@ -290,58 +289,71 @@ func (a *App) spACL(ctx context.Context, name, branch string) ([]string, error) 
 	return rows[0].List, nil
 }
 
-const sqlSPCurrentVersion = `
-SELECT pkg_version, pkg_release FROM static_last_packages
-WHERE pkgset_name = ? AND pkg_name = ? AND pkg_sourcepackage = ? LIMIT 1`
-
-const sqlSPLastAdded = `
-SELECT argMax(task_id, task_changed) AS last_task, max(task_changed) AS last_changed,
+// The branch's current version of the name ('cur') and the last version
+// DONE tasks added to the branch ('add').
+const sqlSPNewVersion = `
+SELECT * FROM (
+    SELECT 'cur' AS kind, toUInt32(0) AS last_task, toDateTime(0) AS last_changed, toUInt64(0) AS last_hash,
+           pkg_version AS last_version, pkg_release AS last_release, toUInt64(1) AS n
+    FROM static_last_packages
+    WHERE pkgset_name = ? AND pkg_name = ? AND pkg_sourcepackage = ? LIMIT 1
+)
+UNION ALL
+SELECT 'add' AS kind, argMax(task_id, task_changed) AS last_task, max(task_changed) AS last_changed,
        argMax(pkg_hash, task_changed) AS last_hash, argMax(pkg_version, task_changed) AS last_version,
        argMax(pkg_release, task_changed) AS last_release, count() AS n
 FROM BranchPackageHistory
 WHERE pkg_name = ? AND tplan_action = 'add' AND pkgset_name = ? AND pkg_sourcepackage = ? %s`
 
+// spVersionFact is a row of sqlSPNewVersion.
+type spVersionFact struct {
+	Kind    string    `ch:"kind"`
+	TaskID  uint32    `ch:"last_task"`
+	Changed time.Time `ch:"last_changed"`
+	Hash    uint64    `ch:"last_hash"`
+	Version string    `ch:"last_version"`
+	Release string    `ch:"last_release"`
+	N       uint64    `ch:"n"`
+}
+
 // spNewVersion is step 5 of package_info: a newer version added by a DONE
 // task than the branch's current one.
 func (a *App) spNewVersion(ctx context.Context, p spPkg, branch string, isSrc int) ([]model.Map, error) {
-	var cur []struct {
-		Version string `ch:"pkg_version"`
-		Release string `ch:"pkg_release"`
-	}
-	var last []struct {
-		TaskID  uint32    `ch:"last_task"`
-		Changed time.Time `ch:"last_changed"`
-		Hash    uint64    `ch:"last_hash"`
-		Version string    `ch:"last_version"`
-		Release string    `ch:"last_release"`
-		N       uint64    `ch:"n"`
-	}
-	archCond, params := "", []any{p.Name, branch, isSrc}
+	var rows []spVersionFact
+	archCond, params := "", []any{branch, p.Name, isSrc, p.Name, branch, isSrc}
 	if isSrc == 0 {
 		archCond = "AND pkg_arch = ?"
 		params = append(params, p.Arch)
 	}
-	err := spParallel(
-		func() error {
-			return a.db.Select(ctx, "site_package_current_version", &cur, sqlSPCurrentVersion, branch, p.Name, isSrc)
-		},
-		func() error {
-			return a.db.Select(ctx, "site_package_last_added", &last, fmt.Sprintf(sqlSPLastAdded, archCond), params...)
-		})
-	if err != nil {
+	if err := a.db.Select(ctx, "site_package_new_version", &rows, fmt.Sprintf(sqlSPNewVersion, archCond), params...); err != nil {
 		return nil, err
 	}
+	return spPickNewVersion(rows, p.Version, p.Release), nil
+}
+
+// spPickNewVersion decides new_version: the last added version when it
+// differs from the branch's current one and from the package's own.
+func spPickNewVersion(rows []spVersionFact, version, release string) []model.Map {
 	out := []model.Map{}
-	if len(cur) == 0 || len(last) == 0 || last[0].N == 0 {
-		return out, nil
+	var cur, last *spVersionFact
+	for i := range rows {
+		switch {
+		case rows[i].Kind == "cur":
+			cur = &rows[i]
+		case rows[i].N > 0:
+			last = &rows[i]
+		}
 	}
-	l := last[0]
-	if l.TaskID == 0 || (l.Version == cur[0].Version && l.Release == cur[0].Release) ||
-		(l.Version == p.Version && l.Release == p.Release) {
-		return out, nil
+	if cur == nil || last == nil {
+		return out
+	}
+	l := *last
+	if l.TaskID == 0 || (l.Version == cur.Version && l.Release == cur.Release) ||
+		(l.Version == version && l.Release == release) {
+		return out
 	}
 	return append(out, model.Map{"task_id": l.TaskID, "date": l.Changed, "pkghash": strconv.FormatUint(l.Hash, 10),
-		"version": l.Version, "release": l.Release}), nil
+		"version": l.Version, "release": l.Release})
 }
 
 const sqlSPRequires = `
@@ -370,26 +382,33 @@ const sqlSPBeehive = `
 SELECT toString(bh_arch) AS arch, toString(bh_status) AS status, toFloat64(bh_build_time) AS build_time,
        bh_updated, bh_ftbfs_since
 FROM BeehiveStatus
-WHERE pkgset_name = ? AND pkg_name = ? AND pkg_hash = ?
+WHERE pkgset_name = ? AND pkg_hash = ?
   AND (bh_arch, bh_updated) IN (SELECT bh_arch, max(bh_updated) FROM BeehiveStatus WHERE pkgset_name = ? GROUP BY bh_arch)
 ORDER BY arch`
 
-// spBeehive is the Beehive rebuild status of the package (Beehive branches).
-func (a *App) spBeehive(ctx context.Context, hash uint64, p spPkg, branch string) ([]model.Map, error) {
-	out := []model.Map{}
+// spBeehiveRow is a BeehiveStatus row of the last run.
+type spBeehiveRow struct {
+	Arch      string    `ch:"arch"`
+	Status    string    `ch:"status"`
+	BuildTime float64   `ch:"build_time"`
+	Updated   time.Time `ch:"bh_updated"`
+	FTBFS     time.Time `ch:"bh_ftbfs_since"`
+}
+
+// spBeehiveRows reads the Beehive rebuild status of the package (Beehive
+// branches only).
+func (a *App) spBeehiveRows(ctx context.Context, hash uint64, branch string) ([]spBeehiveRow, error) {
 	if !slices.Contains(lookup.List("known_beehive_branches"), branch) {
-		return out, nil
+		return nil, nil
 	}
-	var rows []struct {
-		Arch      string    `ch:"arch"`
-		Status    string    `ch:"status"`
-		BuildTime float64   `ch:"build_time"`
-		Updated   time.Time `ch:"bh_updated"`
-		FTBFS     time.Time `ch:"bh_ftbfs_since"`
-	}
-	if err := a.db.Select(ctx, "site_package_beehive", &rows, sqlSPBeehive, branch, p.Name, hash, branch); err != nil {
-		return nil, err
-	}
+	var rows []spBeehiveRow
+	err := a.db.Select(ctx, "site_package_beehive", &rows, sqlSPBeehive, branch, hash, branch)
+	return rows, err
+}
+
+// spBeehive renders the Beehive rows with the error log URL.
+func spBeehive(rows []spBeehiveRow, p spPkg, branch string) []model.Map {
+	out := []model.Map{}
 	for _, b := range rows {
 		url := ""
 		if b.Status == "error" {
@@ -398,13 +417,14 @@ func (a *App) spBeehive(ctx context.Context, hash uint64, p spPkg, branch string
 		out = append(out, model.Map{"arch": b.Arch, "status": b.Status, "build_time": b.BuildTime,
 			"updated": spISO(b.Updated), "ftbfs_since": spISO(b.FTBFS), "url": url})
 	}
-	return out, nil
+	return out
 }
 
-const (
-	sqlSPLicenseAliases = `SELECT alias, spdx_id FROM LicenseAliases WHERE alias IN ?`
-	sqlSPLicenseIDs     = `SELECT DISTINCT spdx_id FROM SPDXLicenses WHERE spdx_id IN ?`
-)
+// Catalog entries of the tokens: aliases (kind 'a') and SPDX ids ('s').
+const sqlSPLicenseCatalog = `
+SELECT 'a' AS kind, alias AS token, spdx_id FROM LicenseAliases WHERE alias IN ?
+UNION ALL
+SELECT DISTINCT 's' AS kind, spdx_id AS token, spdx_id FROM SPDXLicenses WHERE spdx_id IN ?`
 
 // spLicenseTokens is libs §10 on a license string, reading only the
 // catalog entries of its tokens.
@@ -415,28 +435,24 @@ func (a *App) spLicenseTokens(ctx context.Context, license string) ([]model.Map,
 		return out, nil
 	}
 	in := chdb.In(toks)
-	var aliases []struct {
-		Alias string `ch:"alias"`
+	var rows []struct {
+		Kind  string `ch:"kind"`
+		Token string `ch:"token"`
 		ID    string `ch:"spdx_id"`
 	}
-	var ids []struct {
-		ID string `ch:"spdx_id"`
-	}
-	err := spParallel(
-		func() error { return a.db.Select(ctx, "site_license_aliases", &aliases, sqlSPLicenseAliases, in) },
-		func() error { return a.db.Select(ctx, "site_license_ids", &ids, sqlSPLicenseIDs, in) })
-	if err != nil {
+	if err := a.db.Select(ctx, "site_license_catalog", &rows, sqlSPLicenseCatalog, in, in); err != nil {
 		return nil, err
 	}
 	am := map[string]string{}
-	for _, x := range aliases {
-		am[x.Alias] = x.ID
+	var ids []string
+	for _, x := range rows {
+		if x.Kind == "a" {
+			am[x.Token] = x.ID
+		} else {
+			ids = append(ids, x.ID)
+		}
 	}
-	list := make([]string, len(ids))
-	for i, x := range ids {
-		list[i] = x.ID
-	}
-	for _, t := range licenses.NewCatalog(am, list).Parse(license) {
+	for _, t := range licenses.NewCatalog(am, ids).Parse(license) {
 		out = append(out, model.Map{"token": t.Token, "license": t.License})
 	}
 	return out, nil

@@ -1190,3 +1190,27 @@ func TestSitePackageMisconflict(t *testing.T) {
 		"/api/site/package_misconflict/1?branch=nope": 400,
 	})
 }
+
+func TestSitePackagePickNewVersion(t *testing.T) {
+	d := time.Date(2024, 10, 1, 12, 0, 0, 0, time.UTC)
+	cur := spVersionFact{Kind: "cur", Version: "1.0", Release: "alt1", N: 1}
+	add := spVersionFact{Kind: "add", TaskID: 42, Changed: d, Hash: 7, Version: "1.1", Release: "alt1", N: 1}
+	got := spPickNewVersion([]spVersionFact{cur, add}, "1.0", "alt1")
+	if len(got) != 1 || got[0]["task_id"] != uint32(42) || got[0]["pkghash"] != "7" || got[0]["version"] != "1.1" || got[0]["date"] != d {
+		t.Errorf("newer: %v", got)
+	}
+	for name, rows := range map[string][]spVersionFact{
+		"same as branch": {cur, {Kind: "add", TaskID: 42, Version: "1.0", Release: "alt1", N: 1}},
+		"not in branch":  {add},
+		"no adds":        {cur, {Kind: "add", N: 0}},
+		"task 0":         {cur, {Kind: "add", Version: "1.1", Release: "alt1", N: 1}},
+	} {
+		if got := spPickNewVersion(rows, "1.0", "alt1"); len(got) != 0 {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
+	// the package itself is the newest one
+	if got := spPickNewVersion([]spVersionFact{cur, add}, "1.1", "alt1"); len(got) != 0 {
+		t.Errorf("own version: %v", got)
+	}
+}
