@@ -64,8 +64,9 @@ func (a *App) branchBinaryPackages(ctx context.Context, r *api.Request) (*api.Re
 	}
 	params = append(params, branch)
 	notFound := apierr.NotFoundMsg(fmt.Sprintf("No data found for branch '%s'", branch), r.Args)
-	return a.streamList(ctx, r.Args, "packages", contract.PackagesetPackagesExportElementModel, notFound,
-		"branch_binary_packages", fmt.Sprintf(sqlBranchBinaryPackages, archFilter), params...)
+	return a.psStreamQuery(ctx, psStream{
+		args: r.Args, key: "packages", elem: contract.PackagesetPackagesExportElementModel, notFound: notFound,
+	}, "branch_binary_packages", fmt.Sprintf(sqlBranchBinaryPackages, archFilter), params...)
 }
 
 // exportNoBranchData is the 404 of the path-branch exports.
