@@ -605,6 +605,16 @@ func (a *App) spPackageArchs(ctx context.Context, hash uint64, p spPkg, branch s
 			}
 		}
 	}
+	return spResolveArchs(names, pairs, taskFound, archSets, archOrder), nil
+}
+
+// spResolveArchs builds package_archs from the binary names and their
+// reverse-sorted (arch, hash) pairs: {arch: hash} per name (a repeated arch
+// keeps its later, smaller hash), or, with a build task, one noarch hash per
+// name built on several archs, taken from the preferred build arch
+// (x86_64, i586, then the task's other archs); a name without a match is
+// left out.
+func spResolveArchs(names []spArchEntry, pairs [][]spArchPair, taskFound bool, archSets map[string]map[uint64]bool, archOrder []string) []spArchEntry {
 	var out []spArchEntry
 	for i, e := range names {
 		ps := pairs[i]
@@ -651,5 +661,5 @@ func (a *App) spPackageArchs(ctx context.Context, hash uint64, p spPkg, branch s
 		// buildtime of the first binary name
 		out[0].buildtime = names[0].buildtime
 	}
-	return out, nil
+	return out
 }

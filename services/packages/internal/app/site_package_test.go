@@ -1214,3 +1214,36 @@ func TestSitePackagePickNewVersion(t *testing.T) {
 		t.Errorf("own version: %v", got)
 	}
 }
+
+func TestSitePackageResolveArchs(t *testing.T) {
+	names := []spArchEntry{{name: "a", buildtime: 5}, {name: "a-doc", buildtime: 3}, {name: "b-data", buildtime: 1}}
+	pairs := [][]spArchPair{
+		{{"x86_64", 9}, {"x86_64", 8}, {"i586", 7}},
+		{{"noarch", 20}, {"noarch", 10}},
+		{{"noarch", 30}, {"noarch", 31}},
+	}
+	// Without a task: {arch: hash}, the later (smaller) hash of a repeated arch.
+	got := spResolveArchs(names, pairs, false, nil, nil)
+	if len(got) != 3 || fmt.Sprint(got[0].archs, got[0].hashes) != "[x86_64 i586] [8 7]" ||
+		fmt.Sprint(got[1].archs, got[1].hashes) != "[noarch] [10]" || got[0].buildtime != 5 {
+		t.Errorf("no task: %+v", got)
+	}
+	// With a task: noarch names resolved through the preferred build arch.
+	sets := map[string]map[uint64]bool{"aarch64": {31: true}, "i586": {20: true, 7: true}, "x86_64": {9: true}}
+	got = spResolveArchs(names, pairs, true, sets, []string{"aarch64", "i586", "x86_64"})
+	// x86_64 is preferred: a-doc (20 built on i586 only) and b-data have no
+	// hash there and are left out.
+	if len(got) != 1 || got[0].name != "a" {
+		t.Errorf("task, x86_64 preferred: %+v", got)
+	}
+	delete(sets, "x86_64")
+	got = spResolveArchs(names, pairs, true, sets, []string{"aarch64", "i586"})
+	if len(got) != 2 || got[1].name != "a-doc" || fmt.Sprint(got[1].archs, got[1].hashes) != "[noarch] [20]" {
+		t.Errorf("task, i586 preferred: %+v", got)
+	}
+	delete(sets, "i586")
+	got = spResolveArchs(names, pairs, true, sets, []string{"aarch64"})
+	if len(got) != 2 || got[1].name != "b-data" || fmt.Sprint(got[1].hashes) != "[31]" {
+		t.Errorf("task, other arch: %+v", got)
+	}
+}
