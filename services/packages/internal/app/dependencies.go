@@ -138,9 +138,18 @@ func (a *App) depsPackagesByDependency(ctx context.Context, r *api.Request) (*ap
 		Maintainer string `ch:"pkg_packager_email"`
 		Group      string `ch:"pkg_group_"`
 	}
-	if err := a.db.Select(ctx, "dependencies_packages_info", &pkgs, sqlDepsPackagesInfo, inList(hashes)); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "dependencies_packages_info", &pkgs, sqlDepsPackagesInfo, hashes, deps.ListArg); err != nil {
 		return nil, err
 	}
+	sort.SliceStable(pkgs, func(i, j int) bool {
+		if pkgs[i].Name != pkgs[j].Name {
+			return pkgs[i].Name < pkgs[j].Name
+		}
+		if pkgs[i].Arch != pkgs[j].Arch {
+			return pkgs[i].Arch < pkgs[j].Arch
+		}
+		return pkgs[i].Hash < pkgs[j].Hash
+	})
 	if len(pkgs) == 0 {
 		return nil, apierr.NotFound(r.Args)
 	}
@@ -335,7 +344,7 @@ func (a *App) depsPackages(ctx context.Context, name string, hashes []uint64) (m
 		return out, nil
 	}
 	var rows []depsPkgInfo
-	if err := a.db.Select(ctx, name, &rows, sqlDepsPkgInfo, inList(hashes)); err != nil {
+	if err := deps.SelectIn(ctx, a.db, name, &rows, sqlDepsPkgInfo, hashes, deps.ListArg); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -359,7 +368,7 @@ func (a *App) depsACLs(ctx context.Context, branch string, names []string) (map[
 		For  string   `ch:"acl_for"`
 		List []string `ch:"acl_list"`
 	}
-	if err := a.db.Select(ctx, "dependencies_acl", &rows, sqlDepsACL, branch, chdb.In(names)); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "dependencies_acl", &rows, sqlDepsACL, names, branch, deps.ListArg); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -410,7 +419,7 @@ func (a *App) depsWhatDependsSrc(ctx context.Context, r *api.Request) (*api.Resp
 		}
 	}
 	var requires []depsRow
-	if err := a.db.Select(ctx, "dependencies_wds_requires", &requires, sqlWDSRequires, chdb.In(names), branch, chdb.In(sfilter), inList(inputs)); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "dependencies_wds_requires", &requires, sqlWDSRequires, names, deps.ListArg, branch, chdb.In(sfilter), inList(inputs)); err != nil {
 		return nil, err
 	}
 	candidates := depsUniqueHashes(requires)

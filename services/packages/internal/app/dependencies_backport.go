@@ -8,7 +8,6 @@ import (
 
 	"altrepo/libs/api"
 	"altrepo/libs/apierr"
-	"altrepo/libs/chdb"
 	"altrepo/libs/model"
 	"altrepo/services/packages/internal/deps"
 )
@@ -71,7 +70,7 @@ func (a *App) depsBackportGet(ctx context.Context, state *depsUniverse, names []
 	var provs []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	if err := a.db.Select(ctx, "backport_helper_providers", &provs, fmt.Sprintf(sqlBackportProviders, cond), append([]any{chdb.In(names)}, cargs...)...); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "backport_helper_providers", &provs, fmt.Sprintf(sqlBackportProviders, cond), names, append([]any{deps.ListArg}, cargs...)...); err != nil {
 		return nil, err
 	}
 	if len(provs) == 0 {
@@ -82,7 +81,7 @@ func (a *App) depsBackportGet(ctx context.Context, state *depsUniverse, names []
 		hashes = append(hashes, p.Hash)
 	}
 	var pkgs []depsBackportPkgRow
-	if err := a.db.Select(ctx, "backport_helper_packages", &pkgs, sqlBackportPackages, inList(hashes)); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "backport_helper_packages", &pkgs, sqlBackportPackages, hashes, deps.ListArg); err != nil {
 		return nil, err
 	}
 	info := map[uint64]depsBackportPkgRow{}
@@ -95,7 +94,7 @@ func (a *App) depsBackportGet(ctx context.Context, state *depsUniverse, names []
 	}
 	if len(srcs) > 0 {
 		var more []depsBackportPkgRow
-		if err := a.db.Select(ctx, "backport_helper_packages", &more, sqlBackportPackages, inList(srcs)); err != nil {
+		if err := deps.SelectIn(ctx, a.db, "backport_helper_packages", &more, sqlBackportPackages, srcs, deps.ListArg); err != nil {
 			return nil, err
 		}
 		for _, p := range more {
@@ -116,7 +115,7 @@ func (a *App) depsBackportGet(ctx context.Context, state *depsUniverse, names []
 		return nil, nil
 	}
 	var rows []depsRow
-	if err := a.db.Select(ctx, "backport_helper_depends", &rows, fmt.Sprintf(sqlBackportDeps, cond), append([]any{typ, inList(all)}, cargs...)...); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "backport_helper_depends", &rows, fmt.Sprintf(sqlBackportDeps, cond), all, append([]any{typ, deps.ListArg}, cargs...)...); err != nil {
 		return nil, err
 	}
 	out := make([]depsBackportRow, 0, len(rows))

@@ -7,6 +7,7 @@ import (
 
 	"altrepo/libs/chdb"
 	"altrepo/libs/lookup"
+	"altrepo/services/packages/internal/deps"
 )
 
 // depsUniverse is the package set of a branch state: the last loaded
@@ -175,7 +176,7 @@ func (a *App) depsState(ctx context.Context, branch string, lastTasks bool) (*de
 			Hash   uint64 `ch:"pkg_hash"`
 			Source uint8  `ch:"pkg_sourcepackage"`
 		}
-		if err := a.db.Select(ctx, "last_state_added", &flags, sqlHashSourceFlags, chdb.In(pkgDepsKeys(add))); err != nil {
+		if err := deps.SelectIn(ctx, a.db, "last_state_added", &flags, sqlHashSourceFlags, pkgDepsKeys(add), deps.ListArg); err != nil {
 			return nil, err
 		}
 		for _, f := range flags {

@@ -155,12 +155,30 @@ func (a *App) pkgBuildDependencySet(ctx context.Context, r *api.Request) (*api.R
 			Hashes  []uint64 `ch:"hashes"`
 			Archs   []string `ch:"archs"`
 		}
-		if err := a.db.Select(ctx, "build_dependency_set_groups", &rows, sqlBuildSetGroups, inList(pkgDepsKeys(all))); err != nil {
+		if err := deps.SelectIn(ctx, a.db, "build_dependency_set_groups", &rows, sqlBuildSetGroups, pkgDepsKeys(all), deps.ListArg); err != nil {
 			return nil, buildSetError(err)
 		}
+		// Parts of the hash list may split a group: merge them.
+		index := map[[4]string]int{}
 		for _, row := range rows {
-			sort.Strings(row.Archs)
-			groups = append(groups, group{row.Name, row.Version, row.Release, row.Epoch, row.Hashes, row.Archs})
+			k := [4]string{row.Name, row.Version, row.Release, fmt.Sprint(row.Epoch)}
+			i, ok := index[k]
+			if !ok {
+				index[k] = len(groups)
+				groups = append(groups, group{row.Name, row.Version, row.Release, row.Epoch, nil, nil})
+				i = len(groups) - 1
+			}
+			g := &groups[i]
+			g.hashes = append(g.hashes, row.Hashes...)
+			for _, a := range row.Archs {
+				if !slices.Contains(g.archs, a) {
+					g.archs = append(g.archs, a)
+				}
+			}
+		}
+		for i := range groups {
+			slices.Sort(groups[i].hashes)
+			sort.Strings(groups[i].archs)
 		}
 	}
 	groupOf := map[uint64]int{}

@@ -105,7 +105,7 @@ func (a *App) loadWDSState(ctx context.Context, state *depsUniverse, archs []str
 			Hash uint64 `ch:"pkg_hash"`
 			Name string `ch:"pkg_name"`
 		}
-		if err := a.db.Select(ctx, "what_depends_src_source_names", &rows, sqlWDSNamesByHash, inList(unknown)); err != nil {
+		if err := deps.SelectIn(ctx, a.db, "what_depends_src_source_names", &rows, sqlWDSNamesByHash, unknown, deps.ListArg); err != nil {
 			return nil, err
 		}
 		names := map[uint64]string{}
@@ -174,7 +174,7 @@ func (a *App) wdsExpand(ctx context.Context, st *wdsState, names map[string]bool
 		Hash uint64 `ch:"pkg_hash"`
 	}
 	cond, cargs := st.state.cond(-1)
-	if err := a.db.Select(ctx, "what_depends_src_requirers", &rows, fmt.Sprintf(sqlWDSRequirers, cond), append([]any{inList(b0)}, cargs...)...); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "what_depends_src_requirers", &rows, fmt.Sprintf(sqlWDSRequirers, cond), b0, append([]any{deps.ListArg}, cargs...)...); err != nil {
 		return nil, err
 	}
 	files := map[string]bool{}
@@ -202,7 +202,7 @@ func (a *App) wdsExpand(ctx context.Context, st *wdsState, names map[string]bool
 			File string `ch:"pkg_filename"`
 			Name string `ch:"pkg_name"`
 		}
-		if err := a.db.Select(ctx, "what_depends_src_names_by_file", &more, sqlWDSSourceNamesByFile, chdb.In(unknown)); err != nil {
+		if err := deps.SelectIn(ctx, a.db, "what_depends_src_names_by_file", &more, sqlWDSSourceNamesByFile, unknown, deps.ListArg); err != nil {
 			return nil, err
 		}
 		for _, m := range more {
@@ -233,7 +233,7 @@ func (a *App) wdsProviders(ctx context.Context, st *wdsState, names []string) (m
 	}
 	var rows []wdsDepName
 	cond, cargs := st.state.cond(0)
-	if err := a.db.Select(ctx, "what_depends_src_providers", &rows, fmt.Sprintf(sqlWDSProvidersOf, cond), append([]any{chdb.In(names)}, cargs...)...); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "what_depends_src_providers", &rows, fmt.Sprintf(sqlWDSProvidersOf, cond), names, append([]any{deps.ListArg}, cargs...)...); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -458,7 +458,7 @@ func (a *App) wdsOneAndHalf(ctx context.Context, st *wdsState, level1, level2 []
 		return nil, nil
 	}
 	var reqs []wdsDepName
-	if err := a.db.Select(ctx, "what_depends_src_level1_requires", &reqs, sqlWDSDepNames, "require", inList(l1)); err != nil {
+	if err := deps.SelectIn(ctx, a.db, "what_depends_src_level1_requires", &reqs, sqlWDSDepNames, l1, "require", deps.ListArg); err != nil {
 		return nil, err
 	}
 	provs, err := a.wdsProviders(ctx, st, wdsNames(reqs))
@@ -508,7 +508,7 @@ func (a *App) wdsGraph(ctx context.Context, st *wdsState, L, inputs []string, dp
 	}
 	if len(hashes) > 0 {
 		var reqs []wdsDepName
-		if err := a.db.Select(ctx, "what_depends_src_graph_requires", &reqs, sqlWDSDepNames, "require", inList(hashes)); err != nil {
+		if err := deps.SelectIn(ctx, a.db, "what_depends_src_graph_requires", &reqs, sqlWDSDepNames, hashes, "require", deps.ListArg); err != nil {
 			return nil, nil, err
 		}
 		provs, err := a.wdsProviders(ctx, st, wdsNames(reqs))
@@ -604,13 +604,13 @@ func (a *App) wdsFilter(ctx context.Context, st *wdsState, r *api.Request, L []s
 		got := map[string]bool{}
 		if len(hs) > 0 {
 			var provs []wdsDepName
-			if err := a.db.Select(ctx, "what_depends_src_filter_provides", &provs, sqlWDSDepNames, "provide", inList(hs)); err != nil {
+			if err := deps.SelectIn(ctx, a.db, "what_depends_src_filter_provides", &provs, sqlWDSDepNames, hs, "provide", deps.ListArg); err != nil {
 				return nil, err
 			}
 			if names := wdsNames(provs); len(names) > 0 {
 				var reqs []wdsDepName
 				cond, cargs := st.state.cond(-1)
-				if err := a.db.Select(ctx, "what_depends_src_filter_requirers", &reqs, fmt.Sprintf(sqlWDSRequirersOf, cond), append([]any{chdb.In(names)}, cargs...)...); err != nil {
+				if err := deps.SelectIn(ctx, a.db, "what_depends_src_filter_requirers", &reqs, fmt.Sprintf(sqlWDSRequirersOf, cond), names, append([]any{deps.ListArg}, cargs...)...); err != nil {
 					return nil, err
 				}
 				for _, q := range reqs {

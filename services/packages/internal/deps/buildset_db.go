@@ -53,7 +53,7 @@ func (s *BranchSource) Requires(ctx context.Context, hashes []uint64) (map[uint6
 		return out, nil
 	}
 	var rows []depRow
-	if err := s.db.Select(ctx, "build_dependency_set_requires", &rows, sqlBuildRequires, chdb.In(hashes)); err != nil {
+	if err := SelectIn(ctx, s.db, "build_dependency_set_requires", &rows, sqlBuildRequires, hashes, ListArg); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -74,7 +74,7 @@ func (s *BranchSource) Providers(ctx context.Context, names []string) (map[uint6
 		return out, nil
 	}
 	var rows []depRow
-	if err := s.db.Select(ctx, "build_dependency_set_providers", &rows, sqlBuildProviders, chdb.In(names), s.branch); err != nil {
+	if err := SelectIn(ctx, s.db, "build_dependency_set_providers", &rows, sqlBuildProviders, names, ListArg, s.branch); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -105,8 +105,7 @@ func (s *BranchSource) Names(ctx context.Context, hashes []uint64) ([]ProviderNa
 		Name   string `ch:"pkg_name"`
 		Source string `ch:"srcname"`
 	}
-	in := chdb.In(hashes)
-	if err := s.db.Select(ctx, "build_dependency_set_names", &rows, sqlBuildNames, in, in); err != nil {
+	if err := SelectIn(ctx, s.db, "build_dependency_set_names", &rows, sqlBuildNames, hashes, ListArg, ListArg); err != nil {
 		return nil, err
 	}
 	out := make([]ProviderName, len(rows))

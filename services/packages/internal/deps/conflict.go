@@ -68,7 +68,7 @@ func LoadConflictDeps(ctx context.Context, db *chdb.DB, hashes []uint64) (map[ui
 		Version string `ch:"dp_version"`
 		Flag    uint32 `ch:"dp_flag"`
 	}
-	if err := db.Select(ctx, "conflict_filter_depends", &rows, sqlConflictDeps, chdb.In(hashes)); err != nil {
+	if err := SelectIn(ctx, db, "conflict_filter_depends", &rows, sqlConflictDeps, hashes, ListArg); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {

@@ -401,3 +401,17 @@ func TestMisconflictArchs(t *testing.T) {
 		t.Errorf("MisconflictArchs(armh, noarch) = %v", got)
 	}
 }
+
+func TestChunks(t *testing.T) {
+	if got := Chunks([]int{}, 3); len(got) != 0 {
+		t.Errorf("empty: %v", got)
+	}
+	got := Chunks([]int{1, 2, 3, 4, 5, 6, 7}, 3)
+	if !reflect.DeepEqual(got, [][]int{{1, 2, 3}, {4, 5, 6}, {7}}) {
+		t.Errorf("Chunks = %v", got)
+	}
+	got[0] = append(got[0], 99) // parts do not share capacity
+	if got[1][0] != 4 {
+		t.Error("appending to a part overwrote the next one")
+	}
+}

@@ -64,7 +64,9 @@ FROM Packages WHERE pkg_hash IN ? GROUP BY pkg_hash`
 
 const sqlMisconflictFileAttrs = `
 SELECT pkg_hash, file_hashname, hex(file_md5) AS md5, file_mode, toUInt32(file_mtime) AS mtime, toString(file_class) AS class
-FROM Files WHERE pkg_hash IN ? AND file_hashname IN ?`
+FROM Files
+WHERE pkg_hash IN ?
+  AND file_hashname IN (SELECT file_hashname FROM Files WHERE pkg_hash IN ? AND file_class != 'directory')`
 
 const sqlMisconflictFileNames = `
 SELECT fn_hash, any(fn_name) AS fn_name FROM FileNames WHERE fn_hash IN ? GROUP BY fn_hash`
@@ -104,7 +106,7 @@ func FindMisconflicts(ctx context.Context, db *chdb.DB, inputs []uint64, branch 
 		Release string `ch:"pkg_release"`
 		Epoch   uint32 `ch:"pkg_epoch"`
 	}
-	if err := db.Select(ctx, "misconflict_packages", &pkgRows, sqlMisconflictPackages, chdb.In(keysOf(hashSet))); err != nil {
+	if err := SelectIn(ctx, db, "misconflict_packages", &pkgRows, sqlMisconflictPackages, keysOf(hashSet), ListArg); err != nil {
 		return nil, err
 	}
 	type pkg struct {
@@ -158,7 +160,7 @@ func FindMisconflicts(ctx context.Context, db *chdb.DB, inputs []uint64, branch 
 	for _, c := range cands {
 		candHashes[c.in], candHashes[c.c] = true, true
 	}
-	if err := db.Select(ctx, "misconflict_file_attrs", &attrRows, sqlMisconflictFileAttrs, chdb.In(keysOf(candHashes)), chdb.In(keysOf(fileSet))); err != nil {
+	if err := SelectIn(ctx, db, "misconflict_file_attrs", &attrRows, sqlMisconflictFileAttrs, keysOf(candHashes), ListArg, in); err != nil {
 		return nil, err
 	}
 	attrs := map[[2]uint64][]attr{}
@@ -203,7 +205,7 @@ func FindMisconflicts(ctx context.Context, db *chdb.DB, inputs []uint64, branch 
 		Hash uint64 `ch:"fn_hash"`
 		Name string `ch:"fn_name"`
 	}
-	if err := db.Select(ctx, "misconflict_file_names", &names, sqlMisconflictFileNames, chdb.In(keysOf(fileSet))); err != nil {
+	if err := SelectIn(ctx, db, "misconflict_file_names", &names, sqlMisconflictFileNames, keysOf(fileSet), ListArg); err != nil {
 		return nil, err
 	}
 	if len(names) == 0 {
