@@ -118,30 +118,12 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 	if len(del) > 0 {
 		d := del[0]
 		taskID, subtaskID, changed, owner, userID = d.TaskID, int64(d.Subtask), d.Changed, d.Owner, d.UserID
-		pkgCond, nodeCond := "pkg_sourcepackage = 1", "pkgset_depth = 1 AND pkgset_nodename = 'srpm'"
-		sparams := []any{name}
-		if binary {
-			pkgCond, nodeCond = "pkg_sourcepackage = 0 AND toString(pkg_arch) = ?", "pkgset_depth = 2"
-			sparams = append(sparams, arch)
-		}
-		sparams = append(sparams, branch, uint32(changed.Unix()))
-		if err := a.db.Select(ctx, "site_deleted_snapshot", &nvr, fmt.Sprintf(sqlSPSnapshotPackage, pkgCond, nodeCond), sparams...); err != nil {
+		var err error
+		if nvr, err = a.spPackageBefore(ctx, branch, name, arch, binary, changed); err != nil {
 			return nil, err
 		}
 		if len(nvr) == 0 {
-			srcs := "SELECT pkg_hash FROM Packages WHERE pkg_name = ? AND pkg_sourcepackage = 1"
-			bparams := []any{name}
-			if binary {
-				srcs = "SELECT pkg_srcrpm_hash FROM Packages WHERE pkg_name = ? AND toString(pkg_arch) = ? AND pkg_sourcepackage = 0"
-				bparams = append(bparams, arch)
-			}
-			bparams = append(bparams, branch, uint32(changed.Unix()))
-			if err := a.db.Select(ctx, "site_deleted_last_build", &nvr, fmt.Sprintf(sqlSPLastBuild, srcs), bparams...); err != nil {
-				return nil, err
-			}
-			if len(nvr) == 0 {
-				return nil, notFound
-			}
+			return nil, notFound
 		}
 	} else {
 		var rows []struct {
@@ -193,4 +175,33 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 	return api.OK(model.Map{"branch": branch, "package": name, "version": p.Version, "release": p.Release,
 		"hash": strconv.FormatUint(p.Hash, 10), "task_id": taskID, "subtask_id": subtaskID, "task_owner": owner,
 		"subtask_userid": userID, "task_changed": spISO(changed), "task_message": message}), nil
+}
+
+// spPackageBefore is the package as it was before a deletion at changed:
+// from the branch snapshot of the day before, else the source of the last
+// DONE build of the branch before it.
+func (a *App) spPackageBefore(ctx context.Context, branch, name, arch string, binary bool, changed time.Time) ([]spNVR, error) {
+	var nvr []spNVR
+	pkgCond, nodeCond := "pkg_sourcepackage = 1", "pkgset_depth = 1 AND pkgset_nodename = 'srpm'"
+	sparams := []any{name}
+	if binary {
+		pkgCond, nodeCond = "pkg_sourcepackage = 0 AND toString(pkg_arch) = ?", "pkgset_depth = 2"
+		sparams = append(sparams, arch)
+	}
+	sparams = append(sparams, branch, uint32(changed.Unix()))
+	if err := a.db.Select(ctx, "site_deleted_snapshot", &nvr, fmt.Sprintf(sqlSPSnapshotPackage, pkgCond, nodeCond), sparams...); err != nil {
+		return nil, err
+	}
+	if len(nvr) > 0 {
+		return nvr, nil
+	}
+	srcs := "SELECT pkg_hash FROM Packages WHERE pkg_name = ? AND pkg_sourcepackage = 1"
+	bparams := []any{name}
+	if binary {
+		srcs = "SELECT pkg_srcrpm_hash FROM Packages WHERE pkg_name = ? AND toString(pkg_arch) = ? AND pkg_sourcepackage = 0"
+		bparams = append(bparams, arch)
+	}
+	bparams = append(bparams, branch, uint32(changed.Unix()))
+	err := a.db.Select(ctx, "site_deleted_last_build", &nvr, fmt.Sprintf(sqlSPLastBuild, srcs), bparams...)
+	return nvr, err
 }

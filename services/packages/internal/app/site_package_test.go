@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -1245,5 +1247,61 @@ func TestSitePackageResolveArchs(t *testing.T) {
 	got = spResolveArchs(names, pairs, true, sets, []string{"aarch64"})
 	if len(got) != 2 || got[1].name != "b-data" || fmt.Sprint(got[1].hashes) != "[31]" {
 		t.Errorf("task, other arch: %+v", got)
+	}
+}
+
+// TestSitePackageBeforeDeletion checks the two sources of the package data
+// of deleted_package_info's delete-task path (the seeded delete tasks have
+// neither an older snapshot nor a build).
+func TestSitePackageBeforeDeletion(t *testing.T) {
+	env := testenv.Get(t)
+	a := New(env.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx := context.Background()
+	// Snapshot of the day before: a p10 source, deleted "now".
+	var src []struct {
+		Hash uint64    `ch:"pkg_hash"`
+		Name string    `ch:"pkg_name"`
+		Date time.Time `ch:"pkgset_date"`
+	}
+	spSelect(t, env, &src, `SELECT pkg_hash, pkg_name, pkgset_date FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1`)
+	s := src[0]
+	nvr, err := a.spPackageBefore(ctx, "p10", s.Name, "", false, time.Now())
+	if err != nil || len(nvr) != 1 || nvr[0].Hash != s.Hash {
+		t.Errorf("snapshot: %v %+v, want %d", err, nvr, s.Hash)
+	}
+	// Deleted on the snapshot day: no snapshot of the day before, no build.
+	if nvr, err = a.spPackageBefore(ctx, "p10", s.Name, "", false, s.Date); err != nil || len(nvr) != 0 {
+		t.Errorf("same day: %v %+v", err, nvr)
+	}
+	// Last DONE build of the branch before the deletion.
+	var built []struct {
+		Hash    uint64    `ch:"h"`
+		Changed time.Time `ch:"task_changed"`
+	}
+	spSelect(t, env, &built, `SELECT titer_srcrpm_hash AS h, task_changed FROM TaskIterations
+		WHERE (task_id, task_changed) IN (SELECT task_id, task_changed FROM TaskStates WHERE task_state = 'DONE')
+		  AND (task_id, subtask_id) IN (SELECT task_id, subtask_id FROM Tasks WHERE task_repo = 'sisyphus' AND subtask_deleted = 0)
+		  AND titer_srcrpm_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1)
+		ORDER BY task_changed DESC, h LIMIT 1`)
+	if len(built) == 0 {
+		t.Skip("no DONE build")
+	}
+	p := spTestPackage(t, env, built[0].Hash)
+	var snap []struct {
+		D time.Time `ch:"d"`
+	}
+	spSelect(t, env, &snap, `SELECT max(pkgset_date) AS d FROM PackageSetName WHERE pkgset_depth = 0 AND pkgset_nodename = 'sisyphus'`)
+	// deleted on the day of the newest snapshot, after the build
+	when := snap[0].D
+	if !when.After(built[0].Changed) {
+		t.Skip("build after the snapshot")
+	}
+	nvr, err = a.spPackageBefore(ctx, "sisyphus", p.Name, "", false, when)
+	if err != nil || len(nvr) != 1 || nvr[0].Version != p.Version || nvr[0].Release != p.Release {
+		t.Errorf("last build: %v %+v, want %s-%s", err, nvr, p.Version, p.Release)
+	}
+	// Nothing before the build.
+	if nvr, err = a.spPackageBefore(ctx, "sisyphus", p.Name, "", false, built[0].Changed.Add(-48*time.Hour)); err != nil || len(nvr) != 0 {
+		t.Errorf("before the build: %v %+v", err, nvr)
 	}
 }
