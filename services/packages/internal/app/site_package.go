@@ -564,14 +564,26 @@ func (a *App) spPackageArchs(ctx context.Context, hash uint64, p spPkg, branch s
 		err   error
 	)
 	taskFound := build.Task != 0 && build.Subtask != 0
+	var taskArchs []struct {
+		Arch   string   `ch:"arch"`
+		Hashes []uint64 `ch:"hashes"`
+	}
 	if !taskFound {
 		names, pairs, err = a.spBinaryGroups(ctx, "site_package_binaries", sqlSPBinariesInBranch, hash, branch)
 		if err == nil && len(names) == 0 {
 			names, pairs, err = a.spBinaryGroups(ctx, "site_package_binaries_archs", sqlSPBinariesInBranchArchs, hash, branch)
 		}
 	} else {
-		names, pairs, err = a.spBinaryGroups(ctx, "site_package_binaries_task", sqlSPBinariesOfTask,
-			build.Task, build.Subtask, uint32(build.Changed.Unix()))
+		// the binaries of the build and the build's archs, concurrently
+		err = spParallel(
+			func() (err error) {
+				names, pairs, err = a.spBinaryGroups(ctx, "site_package_binaries_task", sqlSPBinariesOfTask,
+					build.Task, build.Subtask, uint32(build.Changed.Unix()))
+				return
+			},
+			func() error {
+				return a.db.Select(ctx, "site_package_task_archs", &taskArchs, sqlSPTaskArchHashes, build.Task, hash)
+			})
 	}
 	if err != nil {
 		return nil, err
@@ -582,18 +594,11 @@ func (a *App) spPackageArchs(ctx context.Context, hash uint64, p spPkg, branch s
 	var archSets map[string]map[uint64]bool
 	var archOrder []string
 	if taskFound {
-		var rows []struct {
-			Arch   string   `ch:"arch"`
-			Hashes []uint64 `ch:"hashes"`
-		}
-		if err := a.db.Select(ctx, "site_package_task_archs", &rows, sqlSPTaskArchHashes, build.Task, hash); err != nil {
-			return nil, err
-		}
-		if len(rows) == 0 {
+		if len(taskArchs) == 0 {
 			return nil, apierr.Worker(http.StatusNotFound, fmt.Sprintf("No task data found for (%d)", build.Task), model.Ordered{})
 		}
 		archSets = map[string]map[uint64]bool{}
-		for _, r := range rows {
+		for _, r := range taskArchs {
 			set := archSets[r.Arch]
 			if set == nil {
 				set = map[uint64]bool{}

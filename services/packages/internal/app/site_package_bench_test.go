@@ -107,8 +107,7 @@ func BenchmarkSitePackageInfo(b *testing.B) {
 	lic := chdb.In([]string{p.License})
 	qs := []spBenchQuery{
 		{sqlSPPackage, []any{p.Hash, 1}},
-		{sqlSPBuildTasks, []any{p.Hash, 1}},
-		{sqlSPBuildSubtasks, []any{p.Hash, 1, p.Hash, 1, p.Hash, 1, p.Hash, 1, p.Hash, p.Hash}},
+		{sqlSPBuildTasks, spBuildTaskArgs(p.Hash, 1)},
 		{sqlSPRequires, []any{p.Hash}},
 		{sqlSPBeehive, []any{"sisyphus", p.Hash, "sisyphus"}},
 		{sqlSPChangelogTexts, []any{inList(p.ChlogHashes[:n])}},
@@ -167,8 +166,7 @@ func BenchmarkSitePackageDownloads(b *testing.B) {
 		bins = append(bins, x.H)
 	}
 	qs := []spBenchQuery{
-		{sqlSPBuildTasks, []any{p.Hash, 1}},
-		{sqlSPBuildSubtasks, []any{p.Hash, 1, p.Hash, 1, p.Hash, 1, p.Hash, 1, p.Hash, p.Hash}},
+		{sqlSPBuildTasks, spBuildTaskArgs(p.Hash, 1)},
 		{sqlSPTaskIterArchs, []any{st.TaskID, st.ID, ch}},
 		{sqlSPTaskIterArchsAll, []any{st.TaskID, st.ID, ch}},
 		{sqlSPFiles, []any{inList(bins)}},

@@ -151,27 +151,35 @@ func spGear(pkgname string, st spSubtask) string {
 	return ""
 }
 
-// Tasks that added the package (BranchPackageHistory), newest first.
+// Tasks that added the package (BranchPackageHistory, kind 't') and the
+// subtasks of those tasks that built it (kind 's'), in one query.
 const sqlSPBuildTasks = `
-SELECT DISTINCT toString(pkgset_name) AS pkgset_name, task_id, task_changed
-FROM BranchPackageHistory
-WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?
-ORDER BY task_changed DESC`
+SELECT * FROM (
+    SELECT DISTINCT 't' AS kind, toString(pkgset_name) AS task_repo, task_id, toUInt32(0) AS subtask_id,
+           '' AS subtask_type, '' AS subtask_dir, '' AS subtask_tag_id, '' AS subtask_srpm_name,
+           '' AS subtask_srpm_evr, task_changed
+    FROM BranchPackageHistory
+    WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?
+    UNION ALL
+    SELECT DISTINCT 's' AS kind, toString(task_repo) AS task_repo, task_id, subtask_id, toString(subtask_type) AS subtask_type,
+           subtask_dir, subtask_tag_id, subtask_srpm_name, subtask_srpm_evr, task_changed
+    FROM Tasks
+    WHERE task_id IN (SELECT task_id FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+      AND (task_id, task_changed) IN (SELECT task_id, task_changed FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+      AND subtask_deleted != 1
+      AND (task_id, subtask_id) IN (
+          SELECT task_id, subtask_id FROM TaskIterations
+          WHERE task_id IN (SELECT task_id FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+            AND (task_id, task_changed) IN (SELECT task_id, task_changed FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
+            AND (titer_srcrpm_hash = ? OR has(titer_pkgs_hash, ?)))
+)
+ORDER BY kind, task_changed, task_id, subtask_id`
 
-// Subtasks of those tasks that built the package.
-const sqlSPBuildSubtasks = `
-SELECT DISTINCT toString(task_repo) AS task_repo, task_id, subtask_id, toString(subtask_type) AS subtask_type,
-       subtask_dir, subtask_tag_id, subtask_srpm_name, subtask_srpm_evr, task_changed
-FROM Tasks
-WHERE task_id IN (SELECT task_id FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
-  AND (task_id, task_changed) IN (SELECT task_id, task_changed FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
-  AND subtask_deleted != 1
-  AND (task_id, subtask_id) IN (
-      SELECT task_id, subtask_id FROM TaskIterations
-      WHERE task_id IN (SELECT task_id FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
-        AND (task_id, task_changed) IN (SELECT task_id, task_changed FROM BranchPackageHistory WHERE pkg_hash = ? AND tplan_action = 'add' AND pkg_sourcepackage = ?)
-        AND (titer_srcrpm_hash = ? OR has(titer_pkgs_hash, ?)))
-ORDER BY task_changed, task_id, subtask_id`
+// spBuildRow is a row of sqlSPBuildTasks.
+type spBuildRow struct {
+	Kind string `ch:"kind"`
+	spSubtask
+}
 
 // spTask is a (branch, task, date) of BranchPackageHistory.
 type spTask struct {
@@ -181,23 +189,31 @@ type spTask struct {
 }
 
 // spBuildTasks is get_build_tasks: the adding tasks (newest first) and the
-// subtasks that built the package in them (both queries run concurrently).
+// subtasks that built the package in them.
 func (a *App) spBuildTasks(ctx context.Context, hash uint64, isSrc int) ([]spTask, []spSubtask, error) {
+	var rows []spBuildRow
+	if err := a.db.Select(ctx, "site_build_tasks", &rows, sqlSPBuildTasks, spBuildTaskArgs(hash, isSrc)...); err != nil {
+		return nil, nil, err
+	}
 	var tasks []spTask
 	var subs []spSubtask
-	err := spParallel(
-		func() error {
-			return a.db.Select(ctx, "site_build_tasks", &tasks, sqlSPBuildTasks, hash, isSrc)
-		},
-		func() error {
-			return a.db.Select(ctx, "site_build_subtasks", &subs, sqlSPBuildSubtasks,
-				hash, isSrc, hash, isSrc, hash, isSrc, hash, isSrc, hash, hash)
-		})
-	if err != nil || len(tasks) == 0 {
-		return nil, nil, err
+	for _, r := range rows {
+		if r.Kind == "t" {
+			tasks = append(tasks, spTask{Branch: r.Repo, TaskID: r.TaskID, Changed: r.Changed})
+		} else {
+			subs = append(subs, r.spSubtask)
+		}
+	}
+	if len(tasks) == 0 {
+		return nil, nil, nil
 	}
 	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].Changed.After(tasks[j].Changed) })
 	return tasks, subs, nil
+}
+
+// spBuildTaskArgs are the parameters of sqlSPBuildTasks.
+func spBuildTaskArgs(hash uint64, isSrc int) []any {
+	return []any{hash, isSrc, hash, isSrc, hash, isSrc, hash, isSrc, hash, isSrc, hash, hash}
 }
 
 // spParallel runs fns concurrently and returns the first error.
