@@ -32,21 +32,26 @@ WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name =
 ORDER BY pkg_sourcepackage DESC, pkg_arch, pkg_filename`
 
 const sqlSPMD5 = `
-SELECT pkgh_mmh, lower(hex(any(pkgh_md5))) AS md5 FROM PackageHash WHERE pkgh_mmh IN ? GROUP BY pkgh_mmh`
+SELECT pkgh_mmh, lower(hex(any(pkgh_md5))) AS md5 FROM PackageHash
+WHERE pkgh_mmh IN ?
+   OR pkgh_mmh IN (SELECT pkg_hash FROM BranchPackageHistory
+                   WHERE task_id = ? AND tplan_action = 'add' AND toString(pkg_arch) = 'x86_64-i586')
+GROUP BY pkgh_mmh`
 
+const sqlSPRepoMD5 = `
+SELECT pkgh_mmh, lower(hex(any(pkgh_md5))) AS md5 FROM PackageHash
+WHERE pkgh_mmh IN (
+    SELECT pkg_hash FROM Packages
+    PREWHERE pkg_srcrpm_hash = ?
+    WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?))
+GROUP BY pkgh_mmh`
+
+// Per build arch of the subtask: the unique non-zero binaries.
 const sqlSPTaskIterArchs = `
-SELECT toString(subtask_arch) AS arch, groupUniqArray(h) AS hashes
-FROM (
-    SELECT subtask_arch, arrayJoin(titer_pkgs_hash) AS h FROM TaskIterations
-    WHERE task_id = ? AND subtask_id = ? AND toUInt32(task_changed) = ?
-)
-WHERE h != 0
-GROUP BY subtask_arch
-ORDER BY arch`
-
-const sqlSPTaskIterArchsAll = `
-SELECT DISTINCT toString(subtask_arch) AS arch FROM TaskIterations
+SELECT toString(subtask_arch) AS arch, arrayFilter(x -> x != 0, groupUniqArrayArray(titer_pkgs_hash)) AS hashes
+FROM TaskIterations
 WHERE task_id = ? AND subtask_id = ? AND toUInt32(task_changed) = ?
+GROUP BY subtask_arch
 ORDER BY arch`
 
 const sqlSPTaskX86I586 = `
@@ -57,13 +62,23 @@ PREWHERE pkg_hash IN (
     WHERE task_id = ? AND tplan_action = 'add' AND toString(pkg_arch) = 'x86_64-i586')
 ORDER BY pkg_filename`
 
-// spMD5 reads the MD5 digests of packages.
-func (a *App) spMD5(ctx context.Context, hashes []uint64) (map[uint64]string, error) {
+// spMD5 reads the MD5 digests of packages (and, with a task id, of the
+// x86_64-i586 packages that task added).
+func (a *App) spMD5(ctx context.Context, hashes []uint64, x86Task int) (map[uint64]string, error) {
+	return a.spMD5Query(ctx, sqlSPMD5, inList(hashes), x86Task)
+}
+
+// spRepoMD5 reads the MD5 digests of a source's packages in a branch.
+func (a *App) spRepoMD5(ctx context.Context, hash uint64, branch string) (map[uint64]string, error) {
+	return a.spMD5Query(ctx, sqlSPRepoMD5, hash, branch)
+}
+
+func (a *App) spMD5Query(ctx context.Context, sql string, args ...any) (map[uint64]string, error) {
 	var rows []struct {
 		Hash uint64 `ch:"pkgh_mmh"`
 		MD5  string `ch:"md5"`
 	}
-	if err := a.db.Select(ctx, "site_downloads_md5", &rows, sqlSPMD5, inList(hashes)); err != nil {
+	if err := a.db.Select(ctx, "site_downloads_md5", &rows, sql, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[uint64]string, len(rows))
@@ -145,37 +160,43 @@ func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response
 	files := map[uint64]spFile{}
 	var srcFile *spFile
 	var x86i586 []spFile
+	var md5 map[uint64]string
 	if taskMode {
 		changed := uint32(st.Changed.Unix())
 		var iter []struct {
 			Arch   string   `ch:"arch"`
 			Hashes []uint64 `ch:"hashes"`
 		}
-		var allArchs []struct {
-			Arch string `ch:"arch"`
-		}
-		err := spParallel(
-			func() error {
-				return a.db.Select(ctx, "site_downloads_task_iter", &iter, sqlSPTaskIterArchs, st.TaskID, st.ID, changed)
-			},
-			func() error {
-				return a.db.Select(ctx, "site_downloads_task_archs", &allArchs, sqlSPTaskIterArchsAll, st.TaskID, st.ID, changed)
-			})
-		if err != nil {
+		if err := a.db.Select(ctx, "site_downloads_task_iter", &iter, sqlSPTaskIterArchs, st.TaskID, st.ID, changed); err != nil {
 			return nil, err
 		}
-		byArch := map[string][]uint64{}
+		all := []uint64{hash}
+		hasI586 := false
 		for _, it := range iter {
 			slices.Sort(it.Hashes)
-			byArch[it.Arch] = it.Hashes
+			bins = append(bins, binList{it.Arch, it.Hashes})
+			all = append(all, it.Hashes...)
+			hasI586 = hasI586 || it.Arch == "i586"
 		}
-		all := []uint64{hash}
-		for _, x := range allArchs {
-			bins = append(bins, binList{x.Arch, byArch[x.Arch]})
-			all = append(all, byArch[x.Arch]...)
-		}
-		var rows []spFile
-		if err := a.db.Select(ctx, "site_downloads_task_files", &rows, sqlSPFiles, inList(all)); err != nil {
+		// File info, 32-bit compatibility candidates and digests at once.
+		var rows, cand []spFile
+		err := spParallel(
+			func() error { return a.db.Select(ctx, "site_downloads_task_files", &rows, sqlSPFiles, inList(all)) },
+			func() error {
+				if !hasI586 {
+					return nil
+				}
+				return a.db.Select(ctx, "site_downloads_x86_64_i586", &cand, sqlSPTaskX86I586, st.TaskID)
+			},
+			func() (err error) {
+				x86 := 0
+				if hasI586 {
+					x86 = int(st.TaskID)
+				}
+				md5, err = a.spMD5(ctx, all, x86)
+				return
+			})
+		if err != nil {
 			return nil, err
 		}
 		if len(rows) == 0 {
@@ -184,15 +205,14 @@ func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response
 		for _, f := range rows {
 			files[f.Hash] = f
 		}
-		if slices.ContainsFunc(bins, func(b binList) bool { return b.arch == "i586" }) {
-			i586 := byArch["i586"]
-			var cand []spFile
-			if err := a.db.Select(ctx, "site_downloads_x86_64_i586", &cand, sqlSPTaskX86I586, st.TaskID); err != nil {
-				return nil, err
-			}
+		if hasI586 {
 			var names []string
-			for _, h := range i586 {
-				names = append(names, files[h].Filename)
+			for _, b := range bins {
+				if b.arch == "i586" {
+					for _, h := range b.hashes {
+						names = append(names, files[h].Filename)
+					}
+				}
 			}
 			for _, c := range cand {
 				if slices.Contains(names, strings.TrimPrefix(c.Filename, "i586-")) {
@@ -205,7 +225,12 @@ func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response
 			spFile
 			Src uint8 `ch:"pkg_sourcepackage"`
 		}
-		if err := a.db.Select(ctx, "site_downloads_repo_files", &rows, sqlSPRepoFiles, hash, branch); err != nil {
+		err := spParallel(
+			func() error {
+				return a.db.Select(ctx, "site_downloads_repo_files", &rows, sqlSPRepoFiles, hash, branch)
+			},
+			func() (err error) { md5, err = a.spRepoMD5(ctx, hash, branch); return })
+		if err != nil {
 			return nil, err
 		}
 		if len(rows) == 0 {
@@ -226,17 +251,6 @@ func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response
 	}
 	if f, ok := files[hash]; ok {
 		srcFile = &f
-	}
-	all := make([]uint64, 0, len(files)+len(x86i586))
-	for h := range files {
-		all = append(all, h)
-	}
-	for _, f := range x86i586 {
-		all = append(all, f.Hash)
-	}
-	md5, err := a.spMD5(ctx, all)
-	if err != nil {
-		return nil, err
 	}
 	if len(md5) == 0 {
 		return nil, apierr.NotFoundMsg("No package MD5 info found in DB", r.Args)
@@ -343,7 +357,7 @@ func (a *App) spDownloadsBin(ctx context.Context, r *api.Request) (*api.Response
 		func() error {
 			return a.db.Select(ctx, "site_downloads_bin_iteration", &iter, sqlSPBinIteration, hash, hash, branch)
 		},
-		func() (err error) { md5, err = a.spMD5(ctx, []uint64{hash}); return })
+		func() (err error) { md5, err = a.spMD5(ctx, []uint64{hash}, 0); return })
 	if err != nil {
 		return nil, err
 	}
