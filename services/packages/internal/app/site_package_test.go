@@ -1305,3 +1305,70 @@ func TestSitePackageBeforeDeletion(t *testing.T) {
 		t.Errorf("before the build: %v %+v", err, nvr)
 	}
 }
+
+// TestSitePackageInfoBeehiveAndLicense checks the Beehive error links and
+// the license tokens of package_info against the database.
+func TestSitePackageInfoBeehiveAndLicense(t *testing.T) {
+	env := testenv.Get(t)
+	var pick []struct {
+		Hash    uint64    `ch:"pkg_hash"`
+		Arch    string    `ch:"arch"`
+		Updated time.Time `ch:"bh_updated"`
+	}
+	spSelect(t, env, &pick, `SELECT pkg_hash, toString(bh_arch) AS arch, bh_updated FROM BeehiveStatus
+		WHERE pkgset_name = 'sisyphus' AND bh_status = 'error'
+		  AND (bh_arch, bh_updated) IN (SELECT bh_arch, max(bh_updated) FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' GROUP BY bh_arch)
+		  AND pkg_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1)
+		ORDER BY pkg_name LIMIT 1`)
+	if len(pick) == 0 {
+		t.Skip("no Beehive error in sisyphus")
+	}
+	p := spTestPackage(t, env, pick[0].Hash)
+	var epoch []struct {
+		E uint32 `ch:"pkg_epoch"`
+	}
+	spSelect(t, env, &epoch, `SELECT pkg_epoch FROM Packages WHERE pkg_hash = ?`, p.Hash)
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_info/%d?branch=sisyphus", p.Hash))
+	if code != 200 {
+		t.Fatalf("%d %v", code, body)
+	}
+	evr := p.Version
+	if epoch[0].E != 0 {
+		evr = fmt.Sprintf("%d:%s", epoch[0].E, p.Version)
+	}
+	want := fmt.Sprintf("%s/logs/Sisyphus/%s/archive/%s/error/%s-%s-%s", lookup.Text("beehive_base"), pick[0].Arch,
+		pick[0].Updated.Format("2006/0102"), p.Name, evr, p.Release)
+	found := false
+	for _, b := range spList(t, body["beehive"]) {
+		m := b.(map[string]any)
+		if m["status"] == "error" && m["arch"] == pick[0].Arch {
+			found = true
+			if m["url"] != want || m["updated"] != pick[0].Updated.Format("2006-01-02T15:04:05") {
+				t.Errorf("beehive %v, want url %s", m, want)
+			}
+		} else if m["url"] != "" {
+			t.Errorf("success with url: %v", m)
+		}
+	}
+	if !found {
+		t.Errorf("beehive %v lacks the %s error", body["beehive"], pick[0].Arch)
+	}
+	// License tokens: valid tokens of the license string, aliases mapped.
+	var cat []struct {
+		Token string `ch:"token"`
+		ID    string `ch:"spdx_id"`
+	}
+	spSelect(t, env, &cat, `SELECT alias AS token, spdx_id FROM LicenseAliases UNION ALL SELECT spdx_id AS token, spdx_id FROM SPDXLicenses`)
+	valid := map[string]string{}
+	for _, c := range cat {
+		if _, ok := valid[c.Token]; !ok || c.Token != c.ID {
+			valid[c.Token] = c.ID
+		}
+	}
+	for _, tk := range spList(t, body["license_tokens"]) {
+		m := tk.(map[string]any)
+		if id, ok := valid[m["token"].(string)]; !ok || id != m["license"] || !strings.Contains(p.License, m["token"].(string)) {
+			t.Errorf("token %v (license %q)", m, p.License)
+		}
+	}
+}
