@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,7 +18,8 @@ import (
 // Benchmarks of the search and maintainer lookups (site_packageset,
 // site_maintainer). Each iteration runs the route's own SQL directly (the
 // snapshot query plus the route's queries, concurrently where the route runs
-// them concurrently, reading every row through the driver) and then the
+// them concurrently, reading every row through the driver; for the two
+// search routes the name-first search functions themselves) and then the
 // HTTP request, on the same data in the same run. Metrics: raw-ms/op,
 // service-ms/op and service/raw. Full corpus:
 //
@@ -46,6 +49,12 @@ func spsBenchSnap(b *testing.B, env *testenv.Env, branch string) string {
 		b.Fatal(err)
 	}
 	return spsSnapCond(snaps, branch)
+}
+
+// spsBenchApp is an App over the test database: the name-first search
+// paths are run as the raw side (their queries plus a small row merge).
+func spsBenchApp(env *testenv.Env) *App {
+	return New(env.DB, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
 // spsBench compares the route with its raw queries.
@@ -104,8 +113,14 @@ func BenchmarkSiteFindPackages(b *testing.B) {
 			if code, _ := env.Get(b, url); code == 404 {
 				b.Skipf("no match for %s", c.query)
 			}
+			a := spsBenchApp(env)
 			spsBench(b, env, url, func() error {
-				q := spsFindSQL(spsBenchSnap(b, env, c.branch), words, nil, c.branch)
+				snap := spsBenchSnap(b, env, c.branch)
+				_, _, _, ok, err := a.spsFindByNames(context.Background(), snap, c.branch, words, false)
+				if err != nil || ok {
+					return err
+				}
+				q := spsFindSQL(snap, words, nil, c.branch)
 				return spsParallel(
 					func() error { return spsBenchDrain(env.DB, q.sources) },
 					func() error { return spsBenchDrain(env.DB, q.byBinary) },
@@ -119,8 +134,14 @@ func BenchmarkSiteFindPackages(b *testing.B) {
 func BenchmarkSiteFastPackagesSearchLookup(b *testing.B) {
 	env := testenv.Get(b)
 	word := spsBenchWord(b, env)
+	a := spsBenchApp(env)
 	spsBench(b, env, "/api/site/fast_packages_search_lookup?name="+word, func() error {
-		current, deleted := spsFastSQL(spsBenchSnap(b, env, ""), []string{word}, "")
+		snap := spsBenchSnap(b, env, "")
+		_, _, ok, err := a.spsFastByNames(context.Background(), snap, "", []string{word})
+		if err != nil || ok {
+			return err
+		}
+		current, deleted := spsFastSQL(snap, []string{word}, "")
 		return spsParallel(
 			func() error { return spsBenchDrain(env.DB, current) },
 			func() error { return spsBenchDrain(env.DB, deleted) },

@@ -288,6 +288,15 @@ func (a *App) spsFindPackages(ctx context.Context, r *api.Request) (*api.Respons
 	if err != nil {
 		return nil, err
 	}
+	if len(archs) == 0 || len(archs) == 1 && archs[0] == "srpm" {
+		src, byBin, del, ok, err := a.spsFindByNames(ctx, snap, branch, words, len(archs) == 1)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return spsFindAnswer(r, words, src, byBin, del)
+		}
+	}
 	q := spsFindSQL(snap, words, archs, branch)
 	var src, byBin, del []spsFoundRow
 	err = spsParallel(
@@ -473,8 +482,14 @@ func (a *App) spsFastPackagesSearch(ctx context.Context, r *api.Request) (*api.R
 	if err != nil {
 		return nil, err
 	}
+	rows, del, ok, err := a.spsFastByNames(ctx, snap, branch, words)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return spsFastAnswer(r, words, rows, del)
+	}
 	current, deleted := spsFastSQL(snap, words, branch)
-	var rows, del []spsFastRow
 	err = spsParallel(
 		func() error { return a.db.Select(ctx, "site_fast_packages_search", &rows, current) },
 		func() error { return a.db.Select(ctx, "site_fast_packages_search_deleted", &del, deleted) },
@@ -482,6 +497,11 @@ func (a *App) spsFastPackagesSearch(ctx context.Context, r *api.Request) (*api.R
 	if err != nil {
 		return nil, err
 	}
+	return spsFastAnswer(r, words, rows, del)
+}
+
+// spsFastAnswer renders the fast lookup answer.
+func spsFastAnswer(r *api.Request, words []string, rows, del []spsFastRow) (*api.Response, error) {
 	out := spsFastMerge(rows, del, words)
 	if len(out) == 0 {
 		return nil, apierr.NotFoundMsg(fmt.Sprintf("Packages like '%s' not found in database", strings.Join(words, " ")), r.Args)
