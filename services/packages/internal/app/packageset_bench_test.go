@@ -3,11 +3,16 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"altrepo/libs/api"
 	"altrepo/libs/chdb"
 	"altrepo/services/packages/internal/testenv"
 )
@@ -17,7 +22,8 @@ import (
 // request, on the same data in the same run. Reported metrics:
 // service/raw (the route's time over the raw query time; the service adds
 // parameter parsing, rendering and writing), raw-ms/op, service-ms/op, and
-// the answer size. Larger data: ALTREPO_TEST_LIMIT=0 go test -bench . -run ^$
+// the answer size. Larger data: ALTREPO_TEST_LIMIT=0 go test -bench . -run ^$,
+// or an already loaded database: ALTREPO_BENCH_DB=host:port/database.
 
 // psDiscardWriter is a ResponseWriter that counts bytes and flushes.
 type psDiscardWriter struct {
@@ -72,8 +78,28 @@ func psDrainRaw(tb testing.TB, db *chdb.DB, sql string, args ...any) int {
 	return n
 }
 
+// psBenchEnv is the benchmarks' environment: ALTREPO_BENCH_DB or the test one.
+func psBenchEnv(b *testing.B) *testenv.Env {
+	spec := os.Getenv("ALTREPO_BENCH_DB")
+	if spec == "" {
+		return testenv.Get(b)
+	}
+	addr, database, _ := strings.Cut(spec, "/")
+	db, err := chdb.Open(chdb.Options{Addr: addr, Database: database, User: "default", Tries: 1, Service: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := &api.Service{Name: "bench", Routes: New(db, log).Routes(), Log: log, MapError: chdb.APIError}
+	h, err := svc.Handler()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &testenv.Env{DB: db, Database: database, Handler: h}
+}
+
 func psBenchServiceVsRaw(b *testing.B, url, sql string, args ...any) {
-	env := testenv.Get(b)
+	env := psBenchEnv(b)
 	if w := psServe(env, url); w.code != 200 {
 		b.Fatalf("%s: %d", url, w.code)
 	}

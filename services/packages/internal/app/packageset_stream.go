@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"sync"
 
 	"altrepo/libs/api"
@@ -132,19 +133,34 @@ func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, 
 		s.Raw(sep)
 		s.Key(st.key)
 		s.Raw("[")
+		n := 0
+		var plan *psRowPlan
+		var buf []byte
 		for b := range batches {
 			if b.err != nil {
 				return b.err
 			}
 			for _, row := range b.rows {
-				if s.Count() > 0 {
-					s.Raw(",")
-				}
-				var rec model.Record = row
 				if st.transform != nil {
-					rec = st.transform(row)
+					if n > 0 {
+						s.Raw(",")
+					}
+					s.Record(st.elem, st.transform(row))
+					n++
+					continue
 				}
-				s.Record(st.elem, rec)
+				if plan == nil {
+					plan = newPsRowPlan(st.elem, row.Cols)
+				}
+				if n > 0 {
+					buf = append(buf, ',')
+				}
+				buf = plan.append(buf, row)
+				n++
+			}
+			if len(buf) > 0 {
+				s.Raw(string(buf))
+				buf = buf[:0]
 			}
 			if err := ctx.Err(); err != nil {
 				return err
@@ -153,7 +169,7 @@ func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, 
 		s.Raw("]")
 		if !st.noArgs {
 			s.Raw(`,"length":`)
-			s.Value(s.Count())
+			s.Value(n)
 		}
 		for i, k := range st.tailKeys {
 			s.Raw(",")
@@ -163,4 +179,101 @@ func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, 
 		s.Raw("}")
 		return nil
 	}}, nil
+}
+
+// psRowPlan renders result rows through a flat model without looking
+// columns up by name for every row: strings, integers and string lists
+// are written directly; any other value goes through the model's own
+// rendering of that single field, so the output is the same.
+type psRowPlan struct {
+	fields []psFieldPlan
+}
+
+type psFieldPlan struct {
+	key    []byte // `"name":`
+	col    int    // column position, -1 when absent
+	kind   model.Kind
+	elem   model.Kind
+	attr   string
+	single *model.Model // the field alone, for the general case
+}
+
+func newPsRowPlan(m *model.Model, cols model.Columns) *psRowPlan {
+	p := &psRowPlan{}
+	for _, f := range m.Fields {
+		attr := f.Attr
+		if attr == "" {
+			attr = f.Name
+		}
+		col, ok := cols[attr]
+		if !ok {
+			col = -1
+		}
+		key := model.AppendString(nil, f.Name)
+		p.fields = append(p.fields, psFieldPlan{
+			key: append(key, ':'), col: col, kind: f.Kind, elem: f.Elem, attr: attr,
+			single: &model.Model{Name: m.Name, Fields: []model.Field{f}},
+		})
+	}
+	return p
+}
+
+func (p *psRowPlan) append(b []byte, row model.Row) []byte {
+	b = append(b, '{')
+	for i := range p.fields {
+		f := &p.fields[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, f.key...)
+		var v any
+		if f.col >= 0 && f.col < len(row.Vals) {
+			v = row.Vals[f.col]
+		}
+		if out, ok := f.fast(b, v); ok {
+			b = out
+			continue
+		}
+		// General case: the model renders {"name":value}; keep the value.
+		one := f.single.Append(nil, model.Map{f.attr: v})
+		b = append(b, one[len(f.key)+1:len(one)-1]...)
+	}
+	return append(b, '}')
+}
+
+// fast writes the common value types; ok is false for anything else.
+func (f *psFieldPlan) fast(b []byte, v any) ([]byte, bool) {
+	switch f.kind {
+	case model.String:
+		if s, ok := v.(string); ok {
+			return model.AppendString(b, s), true
+		}
+	case model.Integer:
+		switch x := v.(type) {
+		case uint64:
+			return strconv.AppendUint(b, x, 10), true
+		case uint32:
+			return strconv.AppendUint(b, uint64(x), 10), true
+		case uint16:
+			return strconv.AppendUint(b, uint64(x), 10), true
+		case uint8:
+			return strconv.AppendUint(b, uint64(x), 10), true
+		case int64:
+			return strconv.AppendInt(b, x, 10), true
+		case int32:
+			return strconv.AppendInt(b, int64(x), 10), true
+		}
+	case model.List:
+		if xs, ok := v.([]string); ok && xs != nil && f.elem == model.String {
+			b = append(b, '[')
+			for i, x := range xs {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = model.AppendString(b, x)
+			}
+			return append(b, ']'), true
+		}
+	}
+	return b, false
 }
