@@ -683,3 +683,73 @@ func TestSiteFastPackagesSearchLookup(t *testing.T) {
 		"/api/site/fast_packages_search_lookup?name=" + p.Name + "&arch=x86_64":     400,
 	})
 }
+
+// The name-first search and the subquery form (used for very broad words)
+// find the same rows.
+func TestSpsSearchPathsAgree(t *testing.T) {
+	env := testenv.Get(t)
+	a := spsBenchApp(env)
+	ctx := context.Background()
+	p := spsPick[spsSrc](t, env, spsPickSource)
+	var snaps []spsSnap
+	if err := env.DB.Select(ctx, "t", &snaps, sqlSpsSnapshots); err != nil {
+		t.Fatal(err)
+	}
+	key := func(rows []spsFoundRow) []string {
+		var out []string
+		for _, r := range rows {
+			out = append(out, fmt.Sprintf("%s/%s/%s-%s/%d/%d/%s", r.Branch, r.Name, r.Version, r.Release, r.Hash, r.Buildtime, r.Group))
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, c := range []struct {
+		words  []string
+		branch string
+	}{{[]string{p.Name[:3]}, ""}, {[]string{p.Name[:2], p.Name[2:4]}, "sisyphus"}, {[]string{"lib"}, ""}} {
+		snap := spsSnapCond(snaps, c.branch)
+		src, byBin, del, ok, err := a.spsFindByNames(ctx, snap, c.branch, c.words, false)
+		if err != nil || !ok {
+			t.Fatalf("%v: %v %v", c.words, ok, err)
+		}
+		q := spsFindSQL(snap, c.words, nil, c.branch)
+		var src2, byBin2, del2 []spsFoundRow
+		for _, x := range []struct {
+			sql  string
+			dest *[]spsFoundRow
+		}{{q.sources, &src2}, {q.byBinary, &byBin2}, {q.deleted, &del2}} {
+			if err := env.DB.Select(ctx, "t", x.dest, x.sql); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !slices.Equal(key(src), key(src2)) || !slices.Equal(key(del), key(del2)) {
+			t.Errorf("%v: sources %d/%d, deleted %d/%d", c.words, len(src), len(src2), len(del), len(del2))
+		}
+		if !slices.Equal(key(byBin), key(byBin2)) {
+			t.Errorf("%v: by binary %v\n%v", c.words, key(byBin), key(byBin2))
+		}
+
+		rows, fdel, ok, err := a.spsFastByNames(ctx, snap, c.branch, c.words)
+		if err != nil || !ok {
+			t.Fatalf("fast %v: %v %v", c.words, ok, err)
+		}
+		cur, dsql := spsFastSQL(snap, c.words, c.branch)
+		var rows2, fdel2 []spsFastRow
+		if err := env.DB.Select(ctx, "t", &rows2, cur); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.DB.Select(ctx, "t", &fdel2, dsql); err != nil {
+			t.Fatal(err)
+		}
+		render := func(e []*spsFastElem) []string {
+			var out []string
+			for _, x := range e {
+				out = append(out, x.name+"/"+x.kind+"/"+strings.Join(x.branches, ","))
+			}
+			return out
+		}
+		if got, want := render(spsFastMerge(rows, fdel, c.words)), render(spsFastMerge(rows2, fdel2, c.words)); !slices.Equal(got, want) {
+			t.Errorf("fast %v:\n%v\n%v", c.words, got, want)
+		}
+	}
+}
