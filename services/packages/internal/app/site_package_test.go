@@ -1300,9 +1300,14 @@ func TestSitePackageBeforeDeletion(t *testing.T) {
 	if err != nil || len(nvr) != 1 || nvr[0].Version != p.Version || nvr[0].Release != p.Release {
 		t.Errorf("last build: %v %+v, want %s-%s", err, nvr, p.Version, p.Release)
 	}
-	// Nothing before the build.
-	if nvr, err = a.spPackageBefore(ctx, "sisyphus", p.Name, "", false, built[0].Changed.Add(-48*time.Hour)); err != nil || len(nvr) != 0 {
-		t.Errorf("before the build: %v %+v", err, nvr)
+	// Nothing before the first build of the name.
+	var first []struct {
+		T time.Time `ch:"t"`
+	}
+	spSelect(t, env, &first, `SELECT min(task_changed) AS t FROM TaskIterations
+		WHERE titer_srcrpm_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_name = ? AND pkg_sourcepackage = 1)`, p.Name)
+	if nvr, err = a.spPackageBefore(ctx, "sisyphus", p.Name, "", false, first[0].T); err != nil || len(nvr) != 0 {
+		t.Errorf("before the first build: %v %+v", err, nvr)
 	}
 }
 
