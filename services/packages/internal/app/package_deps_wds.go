@@ -64,13 +64,13 @@ SELECT pkg_hash, any(pkg_name) AS pkg_name FROM Packages WHERE pkg_hash IN ? GRO
 
 // loadWDSState reads the state of a branch for the given binary archs.
 func (a *App) loadWDSState(ctx context.Context, state *depsUniverse, archs []string) (*wdsState, error) {
-	st := &wdsState{state: state, sources: map[uint64]*wdsSource{}, srcByName: map[string][]*wdsSource{},
-		srcByFile: map[string][]string{}, bins: map[uint64]*wdsBinary{}, binsBySrc: map[string][]*wdsBinary{}, binSrcName: map[string][]string{}}
 	var srcs []wdsSource
 	cond, cargs := state.cond(1)
 	if err := a.db.Select(ctx, "what_depends_src_sources", &srcs, fmt.Sprintf(sqlWDSStateSources, cond), cargs...); err != nil {
 		return nil, err
 	}
+	st := &wdsState{state: state, sources: make(map[uint64]*wdsSource, len(srcs)), srcByName: make(map[string][]*wdsSource, len(srcs)),
+		srcByFile: make(map[string][]string, len(srcs))}
 	for i := range srcs {
 		s := &srcs[i]
 		if _, dup := st.sources[s.Hash]; dup {
@@ -87,6 +87,9 @@ func (a *App) loadWDSState(ctx context.Context, state *depsUniverse, archs []str
 	if err := a.db.Select(ctx, "what_depends_src_binaries", &bins, fmt.Sprintf(sqlWDSStateBinaries, cond), append([]any{chdb.In(archs)}, cargs...)...); err != nil {
 		return nil, err
 	}
+	st.bins = make(map[uint64]*wdsBinary, len(bins))
+	st.binsBySrc = make(map[string][]*wdsBinary, len(srcs))
+	st.binSrcName = make(map[string][]string, len(bins)/2)
 	var unknown []uint64
 	for i := range bins {
 		b := &bins[i]
@@ -398,12 +401,14 @@ func (a *App) pkgWhatDependsSrc(ctx context.Context, r *api.Request) (*api.Respo
 	if err != nil {
 		return nil, err
 	}
-	// Package data: sources with a binary in the selected archs.
+	// Package data: sources of L with a binary in the selected archs.
 	srcArchs := map[uint64][]string{}
-	for _, b := range st.bins {
-		for _, s := range st.srcByName[b.srcName] {
-			if s.Filename == b.SourceRPM && !slices.Contains(srcArchs[s.Hash], b.Arch) {
-				srcArchs[s.Hash] = append(srcArchs[s.Hash], b.Arch)
+	for n := range inL {
+		for _, s := range st.srcByName[n] {
+			for _, b := range st.binsBySrc[n] {
+				if s.Filename == b.SourceRPM && !slices.Contains(srcArchs[s.Hash], b.Arch) {
+					srcArchs[s.Hash] = append(srcArchs[s.Hash], b.Arch)
+				}
 			}
 		}
 	}
