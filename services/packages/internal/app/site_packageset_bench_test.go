@@ -154,7 +154,7 @@ func BenchmarkSiteFindSourcePackage(b *testing.B) {
 	type bin struct {
 		Name string `ch:"pkg_name"`
 	}
-	p := spsPick[bin](b, env, `SELECT pkg_name FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 ORDER BY pkg_name LIMIT 1`)
+	p := spsPick[bin](b, env, `SELECT pkg_name FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
 	spsBench(b, env, "/api/site/find_source_package?branch=sisyphus&name="+p.Name, func() error {
 		sql := spsSnapSQL(sqlSpsSourceOfBranchPackage, spsBenchSnap(b, env, "sisyphus"))
 		var rows []struct {

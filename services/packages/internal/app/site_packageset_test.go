@@ -151,7 +151,7 @@ type spsSrc struct {
 }
 
 const spsPickSource = `SELECT pkg_name, pkg_hash, pkg_version, pkg_release FROM static_last_packages
-	WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND length(pkg_name) > 3 ORDER BY pkg_name LIMIT 1`
+	WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND length(pkg_name) > 3 AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`
 
 func TestSiteRepositoryPackages(t *testing.T) {
 	env := testenv.Get(t)
@@ -294,7 +294,7 @@ func TestSitePkghashByBinaryName(t *testing.T) {
 		Arch string `ch:"pkg_arch"`
 	}
 	p := spsPick[bin](t, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch FROM last_packages
-		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND pkg_arch = 'x86_64' ORDER BY pkg_name LIMIT 1`)
+		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND pkg_arch = 'x86_64' AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
 	code, body := env.Get(t, "/api/site/pkghash_by_binary_name?branch=sisyphus&arch=x86_64&name="+p.Name)
 	if code != 200 || body["pkghash"] != fmt.Sprint(p.Hash) || body["version"] != p.Version || body["release"] != p.Release {
 		t.Errorf("%d %v, want %+v", code, body, p)
@@ -368,7 +368,7 @@ func TestSiteFindSourcePackage(t *testing.T) {
 		Src  uint64 `ch:"pkg_srcrpm_hash"`
 	}
 	b := spsPick[bin](t, env, `SELECT pkg_name, pkg_srcrpm_hash FROM last_packages
-		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 ORDER BY pkg_name LIMIT 1`)
+		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
 	src := spsPick[spsSrc](t, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release FROM Packages WHERE pkg_hash = ? LIMIT 1`, b.Src)
 	code, body := env.Get(t, "/api/site/find_source_package?branch=sisyphus&name="+b.Name)
 	if code != 200 || body["source_package"] != src.Name {
@@ -597,7 +597,7 @@ func TestSiteFindPackagesDeleted(t *testing.T) {
 		Hash   uint64 `ch:"hash"`
 	}
 	if err := env.DB.Select(context.Background(), "t", &del, `SELECT pkgset_name, pkg_name, hash FROM lv_branch_deleted_packages
-		WHERE hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1) ORDER BY pkg_name LIMIT 1`); err != nil {
+		WHERE hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1) AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
 	if len(del) == 0 {
