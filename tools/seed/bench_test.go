@@ -2,6 +2,7 @@ package seed
 
 import (
 	"context"
+	"runtime/debug"
 	"testing"
 
 	"altrepo/deploy/schema"
@@ -12,6 +13,8 @@ import (
 // benchLoad loads opts into a fresh database per iteration and reports
 // rows/s and the process peak RSS.
 func benchLoad(b *testing.B, opts Options) {
+	// Same soft memory limit as the command's default (-mem-limit 768).
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
 	ch := testharness.SharedClickHouse(b)
 	var rep Report
 	for i := 0; i < b.N; i++ {
@@ -55,6 +58,7 @@ func BenchmarkBuildReal(b *testing.B) {
 	if dir == "" {
 		b.Skip("real data not present")
 	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(768 << 20))
 	var rep Report
 	for i := 0; i < b.N; i++ {
 		var err error

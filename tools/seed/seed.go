@@ -251,7 +251,7 @@ var filledTables = []string{
 	"AntivirusScanStatus", "FileSearch",
 	// materialized-view targets
 	"SrcPackagesLastChangelog", "StaticLastPackages", "last_packages_stage1",
-	"PackagesSourceAndBinaries", "ImagePackageSetName", "last_acl_stage1",
+	"PackagesSourceAndBinaries", "ImagePackageSetName", "last_acl_stage1", "StaticPkgsetStat",
 }
 
 func truncate(ctx context.Context, conn driver.Conn, log *slog.Logger) error {
