@@ -67,7 +67,8 @@ FROM (
 )
 INNER JOIN (
     SELECT task_id, task_changed, subtask_id, task_owner, subtask_userid, subtask_type, subtask_package FROM Tasks
-    WHERE task_id IN (SELECT task FROM lv_branch_deleted_packages WHERE pkgset_name = ? AND pkg_name = ?)
+    WHERE task_id IN (SELECT task_id FROM BranchPackageHistory
+                      WHERE pkg_name = ? AND pkgset_name = ? AND tplan_action = 'delete' AND pkg_sourcepackage = 1)
 ) USING (task_id, task_changed)
 ORDER BY subtask_type = 'delete' AND subtask_package = ? DESC, subtask_id
 LIMIT 1`
@@ -102,11 +103,28 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 		Owner   string    `ch:"owner"`
 		UserID  string    `ch:"userid"`
 	}
+	var view []struct {
+		TaskID  uint32    `ch:"task_id"`
+		Subtask uint32    `ch:"subtask_id"`
+		Changed time.Time `ch:"changed"`
+		Owner   string    `ch:"owner"`
+		UserID  string    `ch:"userid"`
+		Hash    uint64    `ch:"hash"`
+	}
 	cond, params := "subtask_package = ?", []any{branch, name}
 	if binary {
 		cond = sqlSPSourceNameOfBinary
 	}
-	if err := a.db.Select(ctx, "site_deleted_task", &del, fmt.Sprintf(sqlSPDeleteTask, cond), params...); err != nil {
+	// The delete task and, used only without one, the branch's deleted
+	// packages list: concurrently.
+	err := spParallel(
+		func() error {
+			return a.db.Select(ctx, "site_deleted_task", &del, fmt.Sprintf(sqlSPDeleteTask, cond), params...)
+		},
+		func() error {
+			return a.db.Select(ctx, "site_deleted_view", &view, sqlSPDeletedFromView, branch, name, name, branch, name)
+		})
+	if err != nil {
 		return nil, err
 	}
 	notFound := apierr.NotFoundMsg(fmt.Sprintf("No information about deleting package %s from %s was found", name, branch), r.Args)
@@ -115,36 +133,27 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 	var taskID uint32
 	var changed time.Time
 	var owner, userID string
+	var msg []struct {
+		M string `ch:"task_message"`
+	}
+	readMessage := func() error {
+		return a.db.Select(ctx, "site_deleted_task_message", &msg, sqlSPTaskMessage, taskID, uint32(changed.Unix()))
+	}
 	if len(del) > 0 {
 		d := del[0]
 		taskID, subtaskID, changed, owner, userID = d.TaskID, int64(d.Subtask), d.Changed, d.Owner, d.UserID
-		var err error
-		if nvr, err = a.spPackageBefore(ctx, branch, name, arch, binary, changed); err != nil {
-			return nil, err
-		}
-		if len(nvr) == 0 {
-			return nil, notFound
-		}
+		err = spParallel(
+			func() (err error) { nvr, err = a.spPackageBefore(ctx, branch, name, arch, binary, changed); return },
+			readMessage)
 	} else {
-		var rows []struct {
-			TaskID  uint32    `ch:"task_id"`
-			Subtask uint32    `ch:"subtask_id"`
-			Changed time.Time `ch:"changed"`
-			Owner   string    `ch:"owner"`
-			UserID  string    `ch:"userid"`
-			Hash    uint64    `ch:"hash"`
-		}
-		if err := a.db.Select(ctx, "site_deleted_view", &rows, sqlSPDeletedFromView, branch, name, branch, name, name); err != nil {
-			return nil, err
-		}
-		if len(rows) == 0 {
+		if len(view) == 0 {
 			archPart := ""
 			if binary {
 				archPart = "with " + arch + " arch "
 			}
 			return nil, apierr.NotFoundMsg(fmt.Sprintf("No information about deleting package %s %s from %s was found", name, archPart, branch), r.Args)
 		}
-		x := rows[0]
+		x := view[0]
 		taskID, subtaskID, changed, owner, userID = x.TaskID, int64(x.Subtask), x.Changed, x.Owner, x.UserID
 		if subtaskID == 0 {
 			subtaskID = -1
@@ -154,18 +163,17 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 			archCond = "AND toString(pkg_arch) = ?"
 			nparams = append(nparams, arch)
 		}
-		if err := a.db.Select(ctx, "site_deleted_nvr", &nvr, fmt.Sprintf(sqlSPDeletedNVR, archCond), nparams...); err != nil {
-			return nil, err
-		}
-		if len(nvr) == 0 {
-			return nil, notFound
-		}
+		err = spParallel(
+			func() error {
+				return a.db.Select(ctx, "site_deleted_nvr", &nvr, fmt.Sprintf(sqlSPDeletedNVR, archCond), nparams...)
+			},
+			readMessage)
 	}
-	var msg []struct {
-		M string `ch:"task_message"`
-	}
-	if err := a.db.Select(ctx, "site_deleted_task_message", &msg, sqlSPTaskMessage, taskID, uint32(changed.Unix())); err != nil {
+	if err != nil {
 		return nil, err
+	}
+	if len(nvr) == 0 {
+		return nil, notFound
 	}
 	message := ""
 	if len(msg) > 0 {
