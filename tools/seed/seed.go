@@ -248,7 +248,7 @@ var filledTables = []string{
 	"TaskIterations", "TaskApprovals", "TaskPlanPkgHash", "BranchPackageHistory", "Acl",
 	"Bugzilla", "Vulnerabilities", "ErrataHistory", "ImageStatus", "ImageTagStatus",
 	"PackagesRepocop", "BeehiveStatus", "PackagesWatch", "SPDXLicenses", "LicenseAliases",
-	"AntivirusScanStatus", "FileSearch",
+	"AntivirusScanStatus", "FileSearch", "GlobalSearch",
 	// materialized-view targets
 	"SrcPackagesLastChangelog", "StaticLastPackages", "last_packages_stage1",
 	"PackagesSourceAndBinaries", "ImagePackageSetName", "last_acl_stage1", "StaticPkgsetStat",

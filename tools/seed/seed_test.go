@@ -62,6 +62,12 @@ func checkRelations(t *testing.T, conn driver.Conn, rep Report) {
 			WHERE pkg_hash NOT IN (SELECT pkgh_mmh FROM PackageHash)`,
 		"task state without subtasks": `SELECT count() FROM TaskStates
 			WHERE task_id NOT IN (SELECT task_id FROM Tasks)`,
+		"task without search index row": `SELECT count() FROM TaskStates
+			WHERE toString(task_id) NOT IN (SELECT lead FROM GlobalSearch WHERE type = 'task')`,
+		"errata of unknown package": `SELECT count() FROM ErrataHistory
+			WHERE pkg_hash NOT IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1)`,
+		"errata of unknown task": `SELECT count() FROM ErrataHistory
+			WHERE task_id != 0 AND task_id NOT IN (SELECT task_id FROM TaskStates)`,
 	}
 	for what, q := range zero {
 		if n := count(t, conn, q); n != 0 {

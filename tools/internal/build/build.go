@@ -77,6 +77,7 @@ type Builder struct {
 	imageSamples map[string][]binRef // branch -> binaries for images
 	licenses     map[string]int
 	groupMembers map[string]map[string]int // ACL group -> leader -> packages (current branch)
+	loadedTasks  map[uint32]bool           // tasks written (errata link only to these)
 }
 
 // binRef is a binary package built from a source.
@@ -159,6 +160,7 @@ func Run(ctx context.Context, src *source.Source, sink rows.Sink, opts Options) 
 		imageSamples: map[string][]binRef{},
 		licenses:     map[string]int{},
 		groupMembers: map[string]map[string]int{},
+		loadedTasks:  map[uint32]bool{},
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)

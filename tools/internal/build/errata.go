@@ -123,7 +123,7 @@ func (b *Builder) loadErrata() error {
 			types, links = append(types, "bug"), append(links, strconv.Itoa(int(bg)))
 		}
 		ehType, task, sub, branch, created := "branch", uint32(0), uint32(0), info.branch, c.date
-		if cm, ok := b.commitByNVR[c.name+"-"+v+"-"+r]; ok {
+		if cm, ok := b.commitByNVR[c.name+"-"+v+"-"+r]; ok && b.loadedTasks[cm.TaskID] {
 			ehType, task, sub, branch, created = "task", cm.TaskID, 100, "sisyphus", cm.Time
 		}
 		if branch == "" {

@@ -32,6 +32,7 @@ const (
 	tLicenseAliases   = "LicenseAliases"
 	tAntivirus        = "AntivirusScanStatus"
 	tFileSearch       = "FileSearch"
+	tGlobalSearch     = "GlobalSearch"
 )
 
 // packageTables are flushed before a branch root node is inserted.
@@ -162,3 +163,7 @@ var colsAntivirus = []string{
 }
 
 var colsFileSearch = []string{"search_string", "lead"}
+
+// ts of GlobalSearch is an ordinary column (DEFAULT now()): it is the task's
+// change time for the API, so it is written.
+var colsGlobalSearch = []string{"lead", "search_string", "type", "ts"}

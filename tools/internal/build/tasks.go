@@ -129,6 +129,9 @@ func (b *Builder) loadTasks(commits []*commitlog.Commit) error {
 				return err
 			}
 		}
+		if err := b.searchRow(c.TaskID, "sisyphus", c.Nick, "DONE", subs, c.Time); err != nil {
+			return err
+		}
 		if err := states.Append(c.Time, c.TaskID, "DONE", c.Nick, []uint32{}, uint16(1), uint8(0), uint8(0), uint8(0),
 			"", "1", prev, []uint64{h64("eventlog/" + strconv.Itoa(int(c.TaskID)))}); err != nil {
 			return err
@@ -139,6 +142,7 @@ func (b *Builder) loadTasks(commits []*commitlog.Commit) error {
 				return err
 			}
 		}
+		b.loadedTasks[c.TaskID] = true
 		prev = c.TaskID
 		last = c
 	}
@@ -297,6 +301,9 @@ func (b *Builder) openTasks(last *commitlog.Commit, tasks, states, iters, approv
 				return err
 			}
 		}
+		if err := b.searchRow(id, repo, nick, state, []subtaskRef{st}, changed); err != nil {
+			return err
+		}
 		testonly := uint8(0)
 		if state == "TESTED" {
 			testonly = 1
@@ -312,4 +319,16 @@ func (b *Builder) openTasks(last *commitlog.Commit, tasks, states, iters, approv
 		}
 	}
 	return nil
+}
+
+// searchRow indexes a task for the site search:
+// "repo|owner|task id|state|comma-separated packages".
+func (b *Builder) searchRow(task uint32, repo, owner, state string, subs []subtaskRef, changed time.Time) error {
+	names := make([]string, 0, len(subs))
+	for _, st := range subs {
+		names = append(names, st.name)
+	}
+	id := strconv.FormatUint(uint64(task), 10)
+	return b.table(tGlobalSearch, colsGlobalSearch...).Append(id,
+		repo+"|"+owner+"|"+id+"|"+state+"|"+strings.Join(names, ","), "task", changed)
 }
