@@ -6,13 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"altrepo/deploy/schema"
+	"altrepo/libs/api"
+	"altrepo/libs/chdb"
 	"altrepo/libs/lookup"
+	"altrepo/libs/migrate"
+	"altrepo/libs/testharness"
 	"altrepo/services/packages/internal/testenv"
 )
 
@@ -713,5 +719,99 @@ func TestPsB64Decode(t *testing.T) {
 		if _, err := psB64Decode(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+// include_done_tasks on a hand-made branch: snapshot {A, B} made by task
+// 50; task 100 reached DONE later, deleting B and adding C.
+func TestRepositoryPackagesDoneTasks(t *testing.T) {
+	ch := testharness.SharedClickHouse(t)
+	dbName := ch.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := migrate.Apply(ctx, ch.Conn(t, dbName), dbName, schema.Files, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := chdb.Open(chdb.Options{Addr: ch.Addr(), Database: dbName, User: "default", Tries: 1, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	insert := func(sql string, rows ...[]any) {
+		t.Helper()
+		b, err := db.Batch(ctx, "t", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if err := b.Append(r...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Send(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sha := func(c byte) string { return strings.Repeat(string(c), 32) }
+	src := func(hash uint64, name string) []any {
+		return []any{hash, name, "1.0", "alt1", uint8(1), "src", name + "-1.0-alt1.src.rpm", hash, "me@altlinux.org", "Development/Other"}
+	}
+	insert("INSERT INTO Packages (pkg_hash, pkg_name, pkg_version, pkg_release, pkg_sourcepackage, pkg_arch, pkg_sourcerpm, pkg_srcrpm_hash, pkg_packager_email, pkg_group_)",
+		src(1, "aaa"), src(2, "bbb"), src(3, "ccc"))
+	insert("INSERT INTO PackageHash (pkgh_mmh, pkgh_md5, pkgh_sha1, pkgh_sha256, pkgh_blake2b)",
+		[]any{uint64(2), strings.Repeat("m", 16), strings.Repeat("s", 20), sha('b'), strings.Repeat("x", 64)},
+		[]any{uint64(3), strings.Repeat("m", 16), strings.Repeat("s", 20), sha('c'), strings.Repeat("x", 64)})
+	root, comp := "00000000-0000-0000-0000-0000000000a1", "00000000-0000-0000-0000-0000000000a2"
+	snap := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	insert("INSERT INTO PackageSet (pkgset_uuid, pkg_hash)", []any{comp, uint64(1)}, []any{comp, uint64(2)})
+	node := func(uuid, parent string, depth uint8, name string, k, v []string) []any {
+		return []any{uuid, parent, root, depth, name, snap, "", uint8(1), k, v}
+	}
+	const pkgsetCols = "INSERT INTO PackageSetName (pkgset_uuid, pkgset_puuid, pkgset_ruuid, pkgset_depth, pkgset_nodename, pkgset_date, pkgset_tag, pkgset_complete, pkgset_kv.k, pkgset_kv.v)"
+	insert(pkgsetCols, node(comp, root, 1, "srpm", []string{}, []string{}))
+	insert(pkgsetCols, node(root, "00000000-0000-0000-0000-000000000000", 0, "p10", []string{"class", "task"}, []string{"repository", "50"}))
+	insert("INSERT INTO Tasks (task_id, subtask_id, task_repo, task_owner, task_changed)",
+		[]any{uint32(50), uint32(1), "p10", "me", snap.Add(-time.Hour)}, []any{uint32(100), uint32(1), "p10", "me", snap.Add(time.Hour)})
+	insert("INSERT INTO TaskStates (task_changed, task_id, task_state, task_try, task_prev)",
+		[]any{snap.Add(-time.Hour), uint32(50), "DONE", uint16(1), uint32(0)}, []any{snap.Add(time.Hour), uint32(100), "DONE", uint16(1), uint32(50)})
+	insert("INSERT INTO TaskIterations (task_id, task_changed, subtask_id, subtask_arch, titer_ts, titer_status, task_try, task_iter)",
+		[]any{uint32(100), snap.Add(time.Hour), uint32(1), "x86_64", snap, "built", uint16(1), uint8(1)})
+	var plan []struct {
+		H uint64 `ch:"h"`
+	}
+	if err := db.Select(ctx, "t", &plan, "SELECT tplan_hash AS h FROM task_plan_hashes WHERE task_id = 100 AND tplan_arch = 'src'"); err != nil || len(plan) != 1 {
+		t.Fatalf("plan hash: %v %v", plan, err)
+	}
+	insert("INSERT INTO TaskPlanPkgHash (tplan_hash, tplan_action, tplan_sha256)",
+		[]any{plan[0].H, "add", sha('c')}, []any{plan[0].H, "delete", sha('b')})
+
+	svc := &api.Service{Name: "t", Routes: New(db, nil).Routes(), MapError: chdb.APIError}
+	h, err := svc.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(url string) (int, map[string]any) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
+		return rec.Code, testenv.Decode(t, rec.Body.String())
+	}
+	names := func(body map[string]any) string {
+		var out []string
+		for _, p := range body["packages"].([]any) {
+			out = append(out, p.(map[string]any)["name"].(string))
+		}
+		return fmt.Sprint(out)
+	}
+	code, body := get("/api/packageset/repository_packages?branch=p10&package_type=source")
+	if code != 200 || names(body) != "[aaa bbb]" || fmt.Sprint(body["done_tasks"]) != "[]" {
+		t.Fatalf("snapshot: %d %v", code, body)
+	}
+	code, body = get("/api/packageset/repository_packages?branch=p10&package_type=source&include_done_tasks=true")
+	if code != 200 || names(body) != "[aaa ccc]" || fmt.Sprint(body["done_tasks"]) != "[100]" || fmt.Sprint(body["length"]) != "2" {
+		t.Fatalf("with DONE tasks: %d %v", code, body)
+	}
+	// Binary packages only: none in the computed state.
+	code, body = get("/api/packageset/repository_packages?branch=p10&package_type=binary&include_done_tasks=true")
+	if code != 404 || body["message"] != "No packages found for computed hashes" {
+		t.Errorf("binary: %d %v", code, body)
 	}
 }
