@@ -110,8 +110,8 @@ func TestPackageInfo(t *testing.T) {
 	for url, want := range map[string]int{
 		"/api/package/package_info?name=" + p.Name + "&branch=nope": 400,
 		"/api/package/package_info?name=a":                          400,
-		"/api/package/package_info?name=bash&nope=1":               400,
-		"/api/package/package_info?name=no-such-package-zzz":       404,
+		"/api/package/package_info?name=bash&nope=1":                400,
+		"/api/package/package_info?name=no-such-package-zzz":        404,
 	} {
 		if code, body := env.Get(t, url); code != want {
 			t.Errorf("%s: %d %v, want %d", url, code, body, want)

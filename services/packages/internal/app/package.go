@@ -29,14 +29,15 @@ var packageInfoFilters = []struct{ param, column string }{
 	{"arch", "pkg_arch"}, {"disttag", "pkg_disttag"}, {"packager", "pkg_packager"}, {"packager_email", "pkg_packager_email"},
 }
 
-// selectColumn renders a column of last_packages as the model expects.
-// last_packages already holds pkg_cs as lower-case hex text (the reference
-// compared raw bytes with hex text, so its sha1 filter never matched: here
-// the filter compares lower-case hex). Array(LowCardinality(String))
-// columns are converted to Array(String): the driver cannot read the
-// former from ClickHouse 18.16.
+// selectColumn renders a column of Packages as the model expects: pkg_cs
+// as lower-case hex text (the reference compared raw bytes with hex text,
+// so its sha1 filter never matched: here the filter compares lower-case
+// hex), Array(LowCardinality(String)) as Array(String) (the driver cannot
+// read the former from ClickHouse 18.16).
 func selectColumn(c string) string {
 	switch c {
+	case "pkg_cs":
+		return "lower(hex(pkg_cs)) AS pkg_cs"
 	case "pkg_buildarchs", "pkg_prefixes":
 		return "arrayMap(x -> toString(x), " + c + ") AS " + c
 	}
@@ -62,31 +63,45 @@ func (a *App) packageInfo(ctx context.Context, r *api.Request) (*api.Response, e
 	for i, c := range cols {
 		sel[i] = selectColumn(c)
 	}
+	// The current packages are selected through static_last_packages (its
+	// primary key covers branch and name), then read from Packages: the
+	// last_packages view does not get filters pushed down on 18.16.
+	inner := []string{"pkg_sourcepackage = ?"}
+	var innerParams []any
+	src := 0
+	if r.Bool("source") {
+		src = 1
+	}
+	innerParams = append(innerParams, src)
+	if r.Has("branch") {
+		inner = append(inner, "pkgset_name = ?")
+		innerParams = append(innerParams, r.String("branch"))
+	}
 	var where []string
 	var params []any
 	for _, f := range packageInfoFilters {
 		if !r.Has(f.param) || (f.param == "arch" && r.Bool("source")) {
 			continue
 		}
-		if f.param == "sha1" {
+		switch f.param {
+		case "sha1":
+			// pkg_cs is selected as "lower(hex(pkg_cs)) AS pkg_cs" and
+			// ClickHouse resolves the alias in WHERE too.
 			where = append(where, "pkg_cs = ?")
 			params = append(params, strings.ToLower(r.String("sha1")))
-			continue
+		case "name", "version", "release":
+			inner = append(inner, f.column+" = ?")
+			innerParams = append(innerParams, r.String(f.param))
+			where = append(where, f.column+" = ?")
+			params = append(params, r.String(f.param))
+		default:
+			where = append(where, f.column+" = ?")
+			params = append(params, r.String(f.param))
 		}
-		where = append(where, f.column+" = ?")
-		params = append(params, r.String(f.param))
 	}
-	src := 0
-	if r.Bool("source") {
-		src = 1
-	}
-	where = append(where, "pkg_sourcepackage = ?")
-	params = append(params, src)
-	if r.Has("branch") {
-		where = append(where, "pkgset_name = ?")
-		params = append(params, r.String("branch"))
-	}
-	sql := "SELECT DISTINCT pkg_hash, " + strings.Join(sel, ", ") + " FROM last_packages WHERE " + strings.Join(where, " AND ")
+	where = append([]string{"pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE " + strings.Join(inner, " AND ") + ")"}, where...)
+	params = append(innerParams, params...)
+	sql := "SELECT DISTINCT pkg_hash, " + strings.Join(sel, ", ") + " FROM Packages WHERE " + strings.Join(where, " AND ")
 	rows, err := a.db.Records(ctx, "package_info", sql, params...)
 	if err != nil {
 		return nil, err
