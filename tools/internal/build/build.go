@@ -20,6 +20,11 @@ import (
 	"altrepo/tools/internal/tarspec"
 )
 
+// historicalBinaryTasks is how many of the newest build commits get binary
+// packages for builds that are in no snapshot (older ones list only the
+// source, keeping Packages small).
+const historicalBinaryTasks = 10000
+
 // DefaultArchs are the binary architectures built for arch-dependent
 // packages (lookup.json default_archs without noarch).
 var DefaultArchs = []string{"x86_64", "i586", "aarch64", "armh", "ppc64le"}
@@ -120,6 +125,15 @@ type nameHist struct {
 	names       []string
 	evrs        []string
 	hashes      []uint64
+	bins        []histBin // binary packages of the newest spec
+}
+
+// histBin is a binary package of a spec and the archs it is built for.
+type histBin struct {
+	name    string
+	summary string
+	group   string
+	archs   []string
 }
 
 // since returns the index of the newest entry dated no later than t.

@@ -367,6 +367,22 @@ func (b *Builder) remember(s *spec.Spec, info *srcInfo, dates []time.Time, names
 		}
 		h.dates, h.hashes = dates, hashes
 		h.names, h.evrs = cloneStrings(names), cloneStrings(evrs)
+		seen := map[string]bool{}
+		for _, bin := range info.bins {
+			if seen[bin.name] {
+				continue
+			}
+			seen[bin.name] = true
+			hb := histBin{name: bin.name}
+			for _, p := range s.Packages {
+				if p.Name == bin.name {
+					hb.summary, hb.group = strings.Clone(p.Summary), strings.Clone(p.Group)
+					hb.archs = archList(s, p)
+					break
+				}
+			}
+			h.bins = append(h.bins, hb)
+		}
 		b.hist[info.name] = h
 	}
 	for _, e := range s.Changelog {

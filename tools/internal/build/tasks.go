@@ -46,7 +46,7 @@ func (b *Builder) subtaskTarget(c *commitlog.Commit, dir string, first bool) (na
 
 // historicalSource returns the source package of a build that is in no
 // snapshot, writing its Packages row from the newest known metadata.
-func (b *Builder) historicalSource(name string, epoch uint32, version, release string, c *commitlog.Commit) (*srcInfo, error) {
+func (b *Builder) historicalSource(name string, epoch uint32, version, release string, c *commitlog.Commit, withBins bool) (*srcInfo, error) {
 	nvr := name + "-" + version + "-" + release
 	if info, ok := b.srcByNVR[nvr]; ok {
 		return info, nil
@@ -89,8 +89,52 @@ func (b *Builder) historicalSource(name string, epoch uint32, version, release s
 	if err := b.appendHash(h, dg); err != nil {
 		return nil, err
 	}
+	if withBins && hist != nil {
+		if err := b.historicalBinaries(info, hist, pk, srcFile, packager, email, dates, names, evrs, hashes); err != nil {
+			return nil, err
+		}
+	}
 	b.srcByNVR[nvr] = info
 	return info, nil
+}
+
+// historicalBinaries writes the binaries of a historical build: the binary
+// packages of the newest spec of that name, for the same archs.
+func (b *Builder) historicalBinaries(info *srcInfo, hist *nameHist, src *spec.Package, srcFile, packager, email string,
+	dates []time.Time, names, evrs []string, hashes []uint64) error {
+	evr := info.version + "-" + info.release
+	if info.epoch > 0 {
+		evr = strconv.FormatUint(uint64(info.epoch), 10) + ":" + evr
+	}
+	for _, hb := range hist.bins {
+		pk := &spec.Package{Name: hb.name, Summary: hb.summary, Group: hb.group, License: src.License, URL: src.URL, Description: src.Description}
+		for _, arch := range hb.archs {
+			ident := identity(hb.name, info.epoch, info.version, info.release, arch)
+			h := pkgHash(ident, info.buildtime)
+			dg := pkgDigests(ident)
+			info.bins = append(info.bins, binRef{hash: h, name: hb.name, arch: arch, dg: dg.sha256})
+			if _, ok := b.seenPkg[h]; ok {
+				continue
+			}
+			b.seenPkg[h] = struct{}{}
+			err := b.writePackage(pkgRow{
+				hash: h, dg: dg, pkg: pk, arch: arch, filename: hb.name + "-" + info.version + "-" + info.release + "." + arch + ".rpm",
+				size: 20000 + h64(ident)%2000000, packager: packager, email: email, version: info.version, release: info.release,
+				epoch: info.epoch, buildtime: info.buildtime, sourcerpm: srcFile, srcHash: info.hash,
+				dates: dates, names: names, evrs: evrs, hashes: hashes, hostKey: ident,
+			})
+			if err != nil {
+				return err
+			}
+			if err := b.appendHash(h, dg); err != nil {
+				return err
+			}
+			if err := b.table(tDepends, colsDepends...).Append(h, hb.name, evr, spec.SenseEqual, "provide"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // subtaskRef is a planned subtask of a task.
@@ -111,8 +155,8 @@ func (b *Builder) loadTasks(commits []*commitlog.Commit) error {
 	current := map[string]*srcInfo{}
 	var prev uint32
 	var last *commitlog.Commit
-	for _, c := range commits {
-		subs, err := b.planSubtasks(c)
+	for i, c := range commits {
+		subs, err := b.planSubtasks(c, i >= len(commits)-historicalBinaryTasks)
 		if err != nil {
 			return err
 		}
@@ -154,7 +198,7 @@ func (b *Builder) loadTasks(commits []*commitlog.Commit) error {
 
 // planSubtasks derives the subtasks of a commit, creating historical source
 // packages as needed.
-func (b *Builder) planSubtasks(c *commitlog.Commit) ([]subtaskRef, error) {
+func (b *Builder) planSubtasks(c *commitlog.Commit, withBins bool) ([]subtaskRef, error) {
 	dirs := c.Dirs()
 	if len(dirs) == 0 && c.Name != "" {
 		dirs = []string{c.Name}
@@ -169,7 +213,7 @@ func (b *Builder) planSubtasks(c *commitlog.Commit) ([]subtaskRef, error) {
 			if c.Delete {
 				st.info = b.srcByNVR[name+"-"+version+"-"+release]
 			} else {
-				info, err := b.historicalSource(name, epoch, version, release, c)
+				info, err := b.historicalSource(name, epoch, version, release, c, withBins)
 				if err != nil {
 					return nil, err
 				}
