@@ -22,14 +22,29 @@ type ConflictDeps struct {
 // provide of A; each at most once per input pair.
 func FilterConflicts(pairs []Pair, deps map[uint64]*ConflictDeps) []Pair {
 	var out []Pair
+	byName := map[uint64]map[string][]Dep{}
+	provides := func(h uint64) map[string][]Dep {
+		m, ok := byName[h]
+		if !ok {
+			m = map[string][]Dep{}
+			if d := deps[h]; d != nil {
+				for _, p := range d.Provides {
+					m[p.Name] = append(m[p.Name], p)
+				}
+			}
+			byName[h] = m
+		}
+		return m
+	}
 	declares := func(a, b uint64) bool {
-		da, db := deps[a], deps[b]
-		if da == nil || db == nil {
+		da := deps[a]
+		if da == nil || len(da.Conflicts) == 0 {
 			return false
 		}
+		pb := provides(b)
 		for _, c := range da.Conflicts {
-			for _, p := range db.Provides {
-				if c.Name == p.Name && Overlap(p, c) {
+			for _, p := range pb[c.Name] {
+				if Overlap(p, c) {
 					return true
 				}
 			}
