@@ -131,14 +131,51 @@ func smACLNames(mode, nick string) string {
 }
 
 // smSelected is the Packages condition selecting the maintainer's source
-// packages of a branch snapshot.
-func smSelected(snap, mode, nick string, wide bool) string {
+// packages of a branch snapshot (ACL modes: names is the selection, a
+// literal list or a subquery).
+func smSelected(snap, mode, nick string, wide bool, names string) string {
 	if mode == "" || mode == "none" {
 		return "pkg_sourcepackage = 1 AND " + smPackagerCond(nick, wide) +
 			" AND pkg_hash IN (SELECT pkg_hash FROM StaticLastPackages WHERE " + snap + " AND pkg_sourcepackage = 1)"
 	}
-	return "pkg_sourcepackage = 1 AND pkg_name IN (" + smACLNames(mode, nick) + ")" +
-		" AND pkg_hash IN (SELECT pkg_hash FROM StaticLastPackages WHERE " + snap + " AND pkg_sourcepackage = 1 AND pkg_name IN (" + smACLNames(mode, nick) + "))"
+	return "pkg_sourcepackage = 1 AND pkg_name IN " + names +
+		" AND pkg_hash IN (SELECT pkg_hash FROM StaticLastPackages WHERE " + snap + " AND pkg_sourcepackage = 1 AND pkg_name IN " + names + ")"
+}
+
+// smSelectedNames reads the names an ACL mode selects and renders them as
+// a literal list (primary-key reads of Packages and StaticLastPackages);
+// a selection too long to inline stays a subquery. Mode none: "".
+func (a *App) smSelectedNames(ctx context.Context, mode, nick string) (string, error) {
+	if mode == "" || mode == "none" {
+		return "", nil
+	}
+	sub := smACLNames(mode, nick)
+	var rows []struct {
+		Name string `ch:"acl_for"`
+	}
+	if err := a.db.Select(ctx, "site_maintainer_acl_names", &rows, "SELECT acl_for FROM ("+sub+") WHERE NOT startsWith(acl_for, '@') ORDER BY acl_for"); err != nil {
+		return "", err
+	}
+	if len(rows) == 0 {
+		return "('')", nil
+	}
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i] = r.Name
+	}
+	if list, ok := spsNameList(names); ok && len(names) <= spsNamesMax {
+		return list, nil
+	}
+	return "(" + sub + ")", nil
+}
+
+// smSelection is smSelected with the ACL names read first.
+func (a *App) smSelection(ctx context.Context, snap, mode, nick string, wide bool) (string, error) {
+	names, err := a.smSelectedNames(ctx, mode, nick)
+	if err != nil {
+		return "", err
+	}
+	return smSelected(snap, mode, nick, wide, names), nil
 }
 
 const sqlSmBranches = `
@@ -195,7 +232,10 @@ func (a *App) smMaintainerPackages(ctx context.Context, r *api.Request) (*api.Re
 	if err != nil {
 		return nil, err
 	}
-	sel := smSelected(snap, r.String("by_acl"), r.String("maintainer_nickname"), false)
+	sel, err := a.smSelection(ctx, snap, r.String("by_acl"), r.String("maintainer_nickname"), false)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := a.db.Records(ctx, "site_maintainer_packages", fmt.Sprintf(sqlSmPackages, sel))
 	if err != nil {
 		return nil, err
@@ -231,7 +271,10 @@ func (a *App) smRepocopByMaintainer(ctx context.Context, r *api.Request) (*api.R
 	if err != nil {
 		return nil, err
 	}
-	sel := smSelected(snap, r.String("by_acl"), r.String("maintainer_nickname"), true)
+	sel, err := a.smSelection(ctx, snap, r.String("by_acl"), r.String("maintainer_nickname"), true)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := a.db.Records(ctx, "site_repocop_by_maintainer", fmt.Sprintf(sqlSmRepocop, sel, spsQuote(branch)))
 	if err != nil {
 		return nil, err
@@ -295,7 +338,10 @@ func (a *App) smBeehiveErrors(ctx context.Context, r *api.Request) (*api.Respons
 	if err != nil {
 		return nil, err
 	}
-	sel := smSelected(snap, r.String("by_acl"), r.String("maintainer_nickname"), false)
+	sel, err := a.smSelection(ctx, snap, r.String("by_acl"), r.String("maintainer_nickname"), false)
+	if err != nil {
+		return nil, err
+	}
 	var rows []smBeehiveRow
 	if err := a.db.Select(ctx, "site_beehive_errors_by_maintainer", &rows, fmt.Sprintf(sqlSmBeehive, sel, spsQuote(branch))); err != nil {
 		return nil, err
@@ -354,11 +400,15 @@ func (a *App) smWatchByMaintainer(ctx context.Context, r *api.Request) (*api.Res
 		if err != nil {
 			return nil, err
 		}
-		cond = "pkg_name IN (SELECT pkg_name FROM Packages WHERE " + smSelected(snap, "none", nick, true) + ")"
+		cond = "pkg_name IN (SELECT pkg_name FROM Packages WHERE " + smSelected(snap, "none", nick, true, "") + ")"
 	case "by_nick_leader":
 		cond = "acl = " + spsQuote(nick)
 	default:
-		cond = "pkg_name IN (" + smACLNames(mode, nick) + ")"
+		names, err := a.smSelectedNames(ctx, mode, nick)
+		if err != nil {
+			return nil, err
+		}
+		cond = "pkg_name IN " + names
 	}
 	rows, err := a.db.Records(ctx, "site_watch_by_maintainer", fmt.Sprintf(sqlSmWatch, cond))
 	if err != nil {

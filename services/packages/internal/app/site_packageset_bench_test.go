@@ -177,8 +177,13 @@ func BenchmarkSiteMaintainerPackages(b *testing.B) {
 	nick := smPickNick(b, env)
 	for _, mode := range []string{"none", "by_nick", "by_nick_or_group"} {
 		b.Run(mode, func(b *testing.B) {
+			a := spsBenchApp(env)
 			spsBench(b, env, "/api/site/maintainer_packages?branch=sisyphus&by_acl="+mode+"&maintainer_nickname="+nick, func() error {
-				return spsBenchDrain(env.DB, fmt.Sprintf(sqlSmPackages, smSelected(spsBenchSnap(b, env, "sisyphus"), mode, nick, false)))
+				sel, err := a.smSelection(context.Background(), spsBenchSnap(b, env, "sisyphus"), mode, nick, false)
+				if err != nil {
+					return err
+				}
+				return spsBenchDrain(env.DB, fmt.Sprintf(sqlSmPackages, sel))
 			})
 		})
 	}
