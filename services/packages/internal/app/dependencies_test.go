@@ -179,6 +179,12 @@ func TestDependenciesPackagesByDependency(t *testing.T) {
 			}
 		}
 	}
+	// No DONE task follows the snapshots of the test data: the last state
+	// is the snapshot.
+	last := depsTStatus(t, env, 200, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_type=require&last_state=true&dp_name="+url.QueryEscape(name))
+	if got := depsTList(t, last, "packages"); len(got) != len(want) {
+		t.Errorf("last_state: %d packages, want %d", len(got), len(want))
+	}
 	depsTStatus(t, env, 400, "/api/dependencies/packages_by_dependency?branch=nosuchbranch&dp_name=foo")
 	depsTStatus(t, env, 400, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_name=foo&dp_type=bad")
 	nf := depsTStatus(t, env, 404, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_name=no-such-dependency-xyz")

@@ -191,6 +191,11 @@ func TestPackageWhatDependsSrc(t *testing.T) {
 			}
 		}
 	}
+	// use_last_tasks: same state in the test data (no DONE task after the snapshots).
+	lt := depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&use_last_tasks=true&packages="+url.QueryEscape(name))
+	if l := depsTList(t, lt, "dependencies"); len(l) != len(got) {
+		t.Errorf("use_last_tasks: %d elements, want %d", len(l), len(got))
+	}
 	// archs echo gains noarch.
 	b2 := depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&archs=x86_64&packages="+url.QueryEscape(name))
 	if archs := b2["request_args"].(map[string]any)["archs"].([]any); len(archs) != 2 || archs[1] != "noarch" {
