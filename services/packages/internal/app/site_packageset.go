@@ -8,6 +8,7 @@ import (
 
 	"altrepo/libs/api"
 	"altrepo/libs/apierr"
+	"altrepo/libs/chdb"
 	"altrepo/libs/lookup"
 	"altrepo/libs/model"
 	"altrepo/services/packages/internal/contract"
@@ -404,31 +405,16 @@ pkg_hash IN
         )
 )`
 
-// %[1]s: candidate source hash condition; %[2]s: packager condition.
+// The newest candidates by the build time of their binaries in the branch
+// (0 without binaries). %[1]s: candidate condition; %[2]s: packager
+// condition.
 const sqlSpsLastPackages = `
-SELECT
-    toString(bin_key) AS hash,
-    pkg_name, pkg_version, pkg_release, pkg_summary,
-    last_build AS pkg_buildtime,
-    chlog_name AS changelog_name,
-    chlog_nick AS changelog_nickname,
-    chlog_date,
-    chlog_text AS changelog_text
+SELECT pkg_hash, pkg_name, bin_key, last_build
 FROM
 (
-    SELECT pkg_hash, pkg_name, pkg_version, pkg_release, pkg_summary, chlog_name, chlog_nick, chlog_date, chlog_text
-    FROM
-    (
-        SELECT DISTINCT pkg_hash, pkg_name, pkg_version, pkg_release, pkg_summary
-        FROM Packages
-        WHERE pkg_sourcepackage = 1 AND %[1]s %[2]s
-    )
-    ANY LEFT JOIN
-    (
-        SELECT pkg_hash, chlog_name, chlog_nick, chlog_date, chlog_text
-        FROM SrcPackagesLastChangelog
-        WHERE %[1]s
-    ) AS CL USING pkg_hash
+    SELECT DISTINCT pkg_hash, pkg_name
+    FROM StaticLastPackages
+    WHERE {snap} AND pkg_sourcepackage = 1 AND %[1]s %[2]s
 )
 ANY LEFT JOIN
 (
@@ -445,8 +431,42 @@ ANY LEFT JOIN
         GROUP BY pkg_srcrpm_hash
     )
 ) AS BT USING pkg_hash
-ORDER BY pkg_buildtime DESC, pkg_name
+ORDER BY last_build DESC, pkg_name
 LIMIT ?`
+
+type spsLastRow struct {
+	Hash      uint64 `ch:"pkg_hash"`
+	Name      string `ch:"pkg_name"`
+	BinKey    uint64 `ch:"bin_key"`
+	LastBuild uint32 `ch:"last_build"`
+}
+
+// Details and last changelog of the chosen sources.
+const sqlSpsLastDetails = `
+SELECT pkg_hash, pkg_version, pkg_release, pkg_summary, chlog_name, chlog_nick, chlog_date, chlog_text
+FROM
+(
+    SELECT DISTINCT pkg_hash, pkg_version, pkg_release, pkg_summary
+    FROM Packages
+    WHERE pkg_name IN ? AND pkg_hash IN ? AND pkg_sourcepackage = 1
+)
+ANY LEFT JOIN
+(
+    SELECT pkg_hash, chlog_name, chlog_nick, chlog_date, chlog_text
+    FROM SrcPackagesLastChangelog
+    WHERE pkg_hash IN ?
+) AS CL USING pkg_hash`
+
+type spsLastDetail struct {
+	Hash    uint64    `ch:"pkg_hash"`
+	Version string    `ch:"pkg_version"`
+	Release string    `ch:"pkg_release"`
+	Summary string    `ch:"pkg_summary"`
+	ChName  string    `ch:"chlog_name"`
+	ChNick  string    `ch:"chlog_nick"`
+	ChDate  time.Time `ch:"chlog_date"`
+	ChText  string    `ch:"chlog_text"`
+}
 
 // spsLastPackagesByBranch: the latest changed source packages of a branch.
 func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -470,14 +490,11 @@ func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api
 	}
 	lastDate := dates[0].Date
 
-	var candCond string
-	var candArgs []any
-	packagerCond := ""
-	var packagerArgs []any
+	candCond, packagerCond := "1", ""
+	var params []any
 	if r.Has("packager") {
-		candCond = "pkg_hash IN (SELECT pkg_hash FROM StaticLastPackages WHERE {snap} AND pkg_sourcepackage = 1)"
-		packagerCond = "AND pkg_packager_email LIKE ?"
-		packagerArgs = []any{r.String("packager") + "@%"}
+		packagerCond = "AND pkg_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?)"
+		params = append(params, r.String("packager")+"@%")
 	} else {
 		prev, ok, err := a.spsBranchDiff(ctx, branch, snap, lastDate)
 		if err != nil {
@@ -487,34 +504,44 @@ func (a *App) spsLastPackagesByBranch(ctx context.Context, r *api.Request) (*api
 			return nil, apierr.NotFoundMsg("Failed to get branch state diff from database", r.Args)
 		}
 		candCond = sqlSpsNewSources
-		candArgs = []any{prev}
+		params = append(params, prev)
 	}
-	var params []any
-	params = append(params, candArgs...)
-	params = append(params, packagerArgs...)
-	params = append(params, candArgs...)
 	params = append(params, limit)
-	var rows []model.Map
-	err = a.db.Each(ctx, "site_last_packages_by_branch", func(row model.Row) error {
-		m := model.Map{}
-		for col, i := range row.Cols {
-			m[col] = row.Vals[i]
-		}
-		if t, ok := m["chlog_date"].(time.Time); ok {
-			m["changelog_date"] = t.Format("2006-01-02T15:04:05")
-		}
-		rows = append(rows, m)
-		return nil
-	}, spsSnapSQL(fmt.Sprintf(sqlSpsLastPackages, candCond, packagerCond), snap), params...)
-	if err != nil {
+	var top []spsLastRow
+	if err := a.db.Select(ctx, "site_last_packages_by_branch", &top, spsSnapSQL(fmt.Sprintf(sqlSpsLastPackages, candCond, packagerCond), snap), params...); err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg("No data found in database for packages", r.Args)
+	details := map[uint64]spsLastDetail{}
+	for start := 0; start < len(top); start += 1000 {
+		chunk := top[start:min(start+1000, len(top))]
+		names := make([]string, len(chunk))
+		hashes := make([]uint64, len(chunk))
+		for i, t := range chunk {
+			names[i], hashes[i] = t.Name, t.Hash
+		}
+		var rows []spsLastDetail
+		if err := a.db.Select(ctx, "site_last_packages_details", &rows, sqlSpsLastDetails, chdb.In(names), chdb.In(hashes), chdb.In(hashes)); err != nil {
+			return nil, err
+		}
+		for _, d := range rows {
+			details[d.Hash] = d
+		}
 	}
-	items := make([]model.Record, len(rows))
-	for i, m := range rows {
-		items[i] = m
+	items := make([]model.Record, 0, len(top))
+	for _, t := range top {
+		d, ok := details[t.Hash]
+		if !ok {
+			continue
+		}
+		items = append(items, model.Map{
+			"hash": t.BinKey, "pkg_name": t.Name, "pkg_version": d.Version, "pkg_release": d.Release,
+			"pkg_summary": d.Summary, "pkg_buildtime": t.LastBuild,
+			"changelog_name": d.ChName, "changelog_nickname": d.ChNick,
+			"changelog_date": d.ChDate.Format("2006-01-02T15:04:05"), "changelog_text": d.ChText,
+		})
+	}
+	if len(items) == 0 {
+		return nil, apierr.NotFoundMsg("No data found in database for packages", r.Args)
 	}
 	return api.OK(model.Map{
 		"request_args":     r.Args,
