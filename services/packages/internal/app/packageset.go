@@ -72,14 +72,17 @@ func (a *App) activePackagesets(ctx context.Context, r *api.Request) (*api.Respo
 
 // ---- repository_packages ----
 
-// Packages of a branch (or of a computed hash set) with their ACL, grouped
-// as the reference does. %[1]s: the pkg_hash filter; %[2]s: the
-// pkg_sourcepackage list; %[3]s: the optional arch filter.
+// Packages of a branch (or of a computed hash set) with their ACL. The
+// reference groups by (hash, name, ..., acl_list) collecting the packager
+// e-mails and archs: a package row has exactly one of each, so the rows
+// are made distinct instead, which keeps ClickHouse's result blocks small
+// for streaming. %[1]s: the pkg_hash filter; %[2]s: the pkg_sourcepackage
+// list; %[3]s: the optional arch filter.
 const sqlRepositoryPackages = `
-SELECT
+SELECT DISTINCT
     toString(pkg_hash) AS hash, pkg_name AS name, pkg_version AS version, pkg_release AS release,
     pkg_summary AS summary, pkg_url AS url, pkg_license AS license, pkg_group_ AS category,
-    groupUniqArray(pkg_packager_email) AS maintainers, acl_list, groupUniqArray(pkg_arch) AS archs
+    [pkg_packager_email] AS maintainers, acl_list, [pkg_arch] AS archs
 FROM (
     SELECT pkg_hash, pkg_name, pkg_version, pkg_release, pkg_summary, toString(pkg_url) AS pkg_url,
         toString(pkg_license) AS pkg_license, pkg_group_, toString(pkg_packager_email) AS pkg_packager_email,
@@ -92,8 +95,7 @@ FROM (
 LEFT JOIN (
     SELECT acl_for AS pkg_name, acl_list FROM last_acl WHERE acl_branch = ?
 ) USING pkg_name
-GROUP BY pkg_hash, pkg_name, pkg_version, pkg_release, pkg_summary, pkg_url, pkg_license, pkg_group_, acl_list
-ORDER BY pkg_name`
+ORDER BY name, hash`
 
 const sqlBranchHashes = `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = ?`
 

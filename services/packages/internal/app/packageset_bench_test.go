@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -79,7 +80,7 @@ func psDrainRaw(tb testing.TB, db *chdb.DB, sql string, args ...any) int {
 }
 
 // psBenchEnv is the benchmarks' environment: ALTREPO_BENCH_DB or the test one.
-func psBenchEnv(b *testing.B) *testenv.Env {
+func psBenchEnv(b testing.TB) *testenv.Env {
 	spec := os.Getenv("ALTREPO_BENCH_DB")
 	if spec == "" {
 		return testenv.Get(b)
@@ -100,6 +101,7 @@ func psBenchEnv(b *testing.B) *testenv.Env {
 
 func psBenchServiceVsRaw(b *testing.B, url, sql string, args ...any) {
 	env := psBenchEnv(b)
+	sql = psStreamSQL(sql) // the statement the route sends
 	if w := psServe(env, url); w.code != 200 {
 		b.Fatalf("%s: %d", url, w.code)
 	}
@@ -172,5 +174,44 @@ func TestPsLargeAnswersStream(t *testing.T) {
 			t.Errorf("%s: %d bytes in %d flushes", url, w.bytes, w.flushes)
 		}
 		t.Logf("%s: %d bytes, %d flushes", url, w.bytes, w.flushes)
+	}
+}
+
+// Peak live heap while streaming large answers stays below the answer size
+// (sampled with a forced collection every 20 ms).
+func TestPsStreamMemory(t *testing.T) {
+	env := psBenchEnv(t)
+	for _, url := range []string{
+		"/api/packageset/repository_packages?branch=sisyphus",
+		"/api/export/branch_binary_packages/sisyphus",
+		"/api/export/repology/sisyphus",
+	} {
+		runtime.GC()
+		var base runtime.MemStats
+		runtime.ReadMemStats(&base)
+		var peak uint64
+		done := make(chan struct{})
+		go func() {
+			var m runtime.MemStats
+			for {
+				select {
+				case <-done:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				runtime.GC() // live memory, not garbage waiting for the collector
+				runtime.ReadMemStats(&m)
+				if m.HeapAlloc > peak {
+					peak = m.HeapAlloc
+				}
+			}
+		}()
+		w := psServe(env, url)
+		close(done)
+		grow := int64(peak) - int64(base.HeapAlloc)
+		t.Logf("%s: %d bytes answered, live heap grew at most %d bytes", url, w.bytes, grow)
+		if w.bytes > 8<<20 && grow > int64(w.bytes)/2 {
+			t.Errorf("%s: heap grew %d bytes for a %d-byte answer", url, grow, w.bytes)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -88,8 +89,18 @@ func psReadRows(rows *chdb.Rows, next func() (model.Row, error), out chan<- psRo
 	}
 }
 
+// psStreamBlockRows bounds the rows of the blocks ClickHouse sends for a
+// streamed answer: the driver holds a few blocks at a time, so the block
+// size, not the answer size, sets the memory used.
+const psStreamBlockRows = 2048
+
+// psStreamSQL is the SQL a streamed answer runs: the query with small result blocks.
+func psStreamSQL(sql string) string {
+	return sql + fmt.Sprintf("\nSETTINGS max_block_size = %d", psStreamBlockRows)
+}
+
 func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, params ...any) (*api.Response, error) {
-	rows, err := a.db.Query(ctx, name, sql, params...)
+	rows, err := a.db.Query(ctx, name, psStreamSQL(sql), params...)
 	if err != nil {
 		return nil, err
 	}
