@@ -287,7 +287,7 @@ func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, er
 	if err := a.db.Select(ctx, "branch_tree_commits_count", &n, q.commitsAny, chdb.In(branches)); err != nil {
 		return nil, err
 	}
-	tasks, err := a.db.Query(ctx, "branch_tree_tasks", q.tasks, q.params...)
+	tasks, err := a.db.Query(ctx, "branch_tree_tasks", psStreamSQL(q.tasks), q.params...)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +342,7 @@ func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, er
 			task, _ := row.Get("task")
 			s.Record(contract.BranchTreeBranchCommitModel, model.Map{"name": name, "date": date, "task": task})
 			return nil
-		}, q.commits, append([]any{chdb.In(branches)}, q.params...)...)
+		}, psStreamSQL(q.commits), append([]any{chdb.In(branches)}, q.params...)...)
 		if err != nil {
 			return err
 		}
@@ -357,7 +357,7 @@ func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, er
 			from := branchTreeTask(row, "task_prev", "prev_prev", "prev_repo", "prev_changed")
 			s.Record(contract.BranchTreeBranchPointModel, model.Map{"branch": task["branch"], "task": task, "from_task": from})
 			return nil
-		}, q.points, append(append([]any{}, q.params...), q.params...)...)
+		}, psStreamSQL(q.points), append(append([]any{}, q.params...), q.params...)...)
 		if err != nil {
 			return err
 		}
