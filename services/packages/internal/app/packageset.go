@@ -301,20 +301,24 @@ type psStatusRow struct {
 
 // psParseISO parses what Python's datetime.fromisoformat accepts in
 // practice: a date, or a date and time separated by 'T' or a space, with
-// optional fractional seconds and an optional UTC offset (the offset is
-// dropped: ClickHouse stores the naive wall-clock value).
-func psParseISO(s string) (time.Time, error) {
-	layouts := []string{
-		"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04:05.999999999",
-		"2006-01-02T15:04Z07:00", "2006-01-02T15:04", "2006-01-02T15Z07:00", "2006-01-02T15", "2006-01-02",
-	}
+// optional fractional seconds (dropped: DateTime has whole seconds) and an
+// optional UTC offset. A value without offset is a naive wall-clock time,
+// read in loc (the ClickHouse server's zone, as the reference's driver does).
+func psParseISO(s string, loc *time.Location) (time.Time, error) {
+	zoned := []string{"2006-01-02T15:04:05.999999999Z07:00", "2006-01-02T15:04Z07:00", "2006-01-02T15Z07:00"}
+	naive := []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02T15", "2006-01-02"}
 	norm := s
 	if len(norm) > 10 && norm[10] == ' ' {
 		norm = norm[:10] + "T" + norm[11:]
 	}
-	for _, l := range layouts {
+	for _, l := range zoned {
 		if t, err := time.Parse(l, norm); err == nil {
-			return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC), nil
+			return t.Truncate(time.Second), nil
+		}
+	}
+	for _, l := range naive {
+		if t, err := time.ParseInLocation(l, norm, loc); err == nil {
+			return t.Truncate(time.Second), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("Invalid isoformat string: '%s'", s)
@@ -335,7 +339,7 @@ func psB64Decode(s string) ([]byte, error) {
 
 // psParseStatusBody validates the POST body as the reference does;
 // messages accumulate.
-func psParseStatusBody(body any) ([]psStatusRow, []string) {
+func psParseStatusBody(body any, loc *time.Location) ([]psStatusRow, []string) {
 	obj, _ := body.(map[string]any)
 	items, _ := obj["branches"].([]any)
 	var msgs []string
@@ -366,10 +370,10 @@ func psParseStatusBody(body any) ([]psStatusRow, []string) {
 			msgs = append(msgs, "allowable values rs_show : 0 or 1")
 		}
 		var err error
-		if row.start, err = psParseISO(str("rs_start_date")); err != nil {
+		if row.start, err = psParseISO(str("rs_start_date"), loc); err != nil {
 			msgs = append(msgs, err.Error())
 		}
-		if row.end, err = psParseISO(str("rs_end_date")); err != nil {
+		if row.end, err = psParseISO(str("rs_end_date"), loc); err != nil {
 			msgs = append(msgs, err.Error())
 		}
 		mirrors := []byte("[]")
@@ -393,7 +397,11 @@ func psParseStatusBody(body any) ([]psStatusRow, []string) {
 
 // postPkgsetStatus loads branch status rows (admin only, checked by the gateway).
 func (a *App) postPkgsetStatus(ctx context.Context, r *api.Request) (*api.Response, error) {
-	rows, msgs := psParseStatusBody(r.Body)
+	loc := time.UTC
+	if sv, err := a.db.Conn().ServerVersion(); err == nil && sv.Timezone != nil {
+		loc = sv.Timezone
+	}
+	rows, msgs := psParseStatusBody(r.Body, loc)
 	if len(msgs) > 0 {
 		return nil, apierr.Validation(r.Args, msgs...)
 	}

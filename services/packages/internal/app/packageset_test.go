@@ -44,13 +44,13 @@ func TestPsParseISO(t *testing.T) {
 		"2024-01-31T10:11:12+03:00": "2024-01-31 10:11:12",
 		"2024-01-31T10:11":          "2024-01-31 10:11:00",
 	} {
-		got, err := psParseISO(in)
+		got, err := psParseISO(in, time.UTC)
 		if err != nil || got.Format("2006-01-02 15:04:05") != want {
 			t.Errorf("%s: %v %v, want %s", in, got, err, want)
 		}
 	}
 	for _, bad := range []string{"", "31.01.2024", "2024-13-01", "yesterday"} {
-		if _, err := psParseISO(bad); err == nil {
+		if _, err := psParseISO(bad, time.UTC); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -71,7 +71,7 @@ func TestPsParseStatusBody(t *testing.T) {
 	ru := base64.StdEncoding.EncodeToString([]byte("Описание"))
 	ok := `{"branches":[{"pkgset_name":"P10","rs_pkgset_name_bugzilla":"p10","rs_start_date":"2021-08-01","rs_end_date":"2025-12-31T00:00:00",
 		"rs_show":1,"rs_description_ru":"` + ru + `","rs_description_en":"ZW4=","rs_mailing_list":"m","rs_mirrors_json":[{"a":1}]}]}`
-	rows, msgs := psParseStatusBody(psDecodeJSON(t, ok))
+	rows, msgs := psParseStatusBody(psDecodeJSON(t, ok), time.UTC)
 	if len(msgs) != 0 || len(rows) != 1 {
 		t.Fatalf("%v %v", rows, msgs)
 	}
@@ -82,7 +82,7 @@ func TestPsParseStatusBody(t *testing.T) {
 	}
 	bad := `{"branches":[{"pkgset_name":"x","rs_pkgset_name_bugzilla":"x","rs_start_date":"2021-08-01","rs_end_date":"2021-08-01",
 		"rs_show":2,"rs_description_ru":"abc","rs_description_en":"ZW4=","rs_mailing_list":"m"}]}`
-	_, msgs = psParseStatusBody(psDecodeJSON(t, bad))
+	_, msgs = psParseStatusBody(psDecodeJSON(t, bad), time.UTC)
 	want := []string{"description must be in base64 format", "allowable values rs_show : 0 or 1",
 		"allowable values : ['pkgset_name', 'rs_pkgset_name_bugzilla', 'rs_start_date', 'rs_end_date', 'rs_show', 'rs_description_ru', 'rs_description_en', 'rs_mailing_list', 'rs_mirrors_json']"}
 	if fmt.Sprint(msgs) != fmt.Sprint(want) {
@@ -813,5 +813,18 @@ func TestRepositoryPackagesDoneTasks(t *testing.T) {
 	code, body = get("/api/packageset/repository_packages?branch=p10&package_type=binary&include_done_tasks=true")
 	if code != 404 || body["message"] != "No packages found for computed hashes" {
 		t.Errorf("binary: %d %v", code, body)
+	}
+}
+
+func TestPsParseISOZones(t *testing.T) {
+	msk := time.FixedZone("MSK", 3*3600)
+	for _, c := range []struct {
+		in  string
+		loc *time.Location
+	}{{"2024-01-31T10:11:12+03:00", time.UTC}, {"2024-01-31 10:11:12", msk}, {"2024-01-31T07:11:12Z", msk}} {
+		got, err := psParseISO(c.in, c.loc)
+		if err != nil || got.UTC().Format("2006-01-02 15:04:05") != "2024-01-31 07:11:12" {
+			t.Errorf("%s in %v: %v %v", c.in, c.loc, got, err)
+		}
 	}
 }
