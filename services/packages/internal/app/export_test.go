@@ -521,3 +521,53 @@ func TestBranchTreeFixture(t *testing.T) {
 		t.Errorf("Last-Modified %s", lm)
 	}
 }
+
+// CPE names: active ALT -> project mappings of the Repology branches joined
+// with the active project -> CPE mappings (latest state by ts wins).
+func TestRepologyCPEFixture(t *testing.T) {
+	ch := testharness.SharedClickHouse(t)
+	dbName := ch.NewDatabase(t)
+	ctx := context.Background()
+	db, err := chdb.Open(chdb.Options{Addr: ch.Addr(), Database: dbName, User: "default", Tries: 1, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Exec(ctx, "t", `CREATE TABLE PackagesNameConversion (pkg_name String, pnc_state String, pnc_result String,
+		pnc_type String, pnc_source String, ts DateTime) ENGINE = MergeTree ORDER BY pkg_name`); err != nil {
+		t.Fatal(err)
+	}
+	b, err := db.Batch(ctx, "t", "INSERT INTO PackagesNameConversion (pkg_name, pnc_state, pnc_result, pnc_type, pnc_source, ts)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(h int) time.Time { return time.Date(2024, 1, 1, h, 0, 0, 0, time.UTC) }
+	for _, r := range [][]any{
+		{"foo", "active", "foo-proj", "altsisyphus", "repology", at(1)},
+		{"bar", "active", "bar-proj", "alt_p10", "repology", at(1)},
+		{"bar", "inactive", "bar-proj", "alt_p10", "manual", at(2)}, // mapping withdrawn
+		{"baz", "active", "foo-proj", "not_a_repology_branch", "repology", at(1)},
+		{"foo-proj", "active", "cpe:2.3:a:x:foo:*", "cpe", "manual", at(1)},
+		{"foo-proj", "active", "cpe:2.3:a:a:foo:*", "cpe", "manual", at(1)},
+		{"foo-proj", "active", "cpe:2.3:a:old:foo:*", "cpe", "manual", at(1)},
+		{"foo-proj", "inactive", "cpe:2.3:a:old:foo:*", "cpe", "manual", at(3)},
+		{"bar-proj", "active", "cpe:2.3:a:x:bar:*", "cpe", "manual", at(1)},
+	} {
+		if err := b.Append(r...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		Name string   `ch:"alt_name"`
+		CPEs []string `ch:"cpes"`
+	}
+	if err := db.Select(ctx, "t", &rows, sqlRepologyCPE, exportChIn(lookup.List("repology_branches"))); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(rows) != "[{foo [cpe:2.3:a:a:foo:* cpe:2.3:a:x:foo:*]}]" {
+		t.Errorf("cpes %v", rows)
+	}
+}
