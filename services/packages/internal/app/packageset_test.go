@@ -828,3 +828,110 @@ func TestPsParseISOZones(t *testing.T) {
 		}
 	}
 }
+
+// psFixtureDB is an empty database with the full schema and an inserter.
+func psFixtureDB(t *testing.T) (*chdb.DB, func(sql string, rows ...[]any)) {
+	t.Helper()
+	ch := testharness.SharedClickHouse(t)
+	dbName := ch.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := migrate.Apply(ctx, ch.Conn(t, dbName), dbName, schema.Files, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := chdb.Open(chdb.Options{Addr: ch.Addr(), Database: dbName, User: "default", Tries: 1, Service: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, func(sql string, rows ...[]any) {
+		t.Helper()
+		b, err := db.Batch(ctx, "t", sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if err := b.Append(r...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := b.Send(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Maintainer scores on a hand-made branch: bug fixes of a component that is
+// both a binary and the source name count twice (as upstream).
+func TestMaintainerScoresFixture(t *testing.T) {
+	db, insert := psFixtureDB(t)
+	now := time.Now().UTC().Truncate(time.Second)
+	day := func(ago int) time.Time { return now.AddDate(0, 0, -ago) }
+	insert("INSERT INTO Changelog (chlog_hash, chlog_text)",
+		[]any{uint64(1001), "- new version"}, []any{uint64(1002), "- NMU: rebuild with new toolchain"}, []any{uint64(1003), "- fix build"})
+	pkg := func(hash, src uint64, name string, source uint8, arch string) []any {
+		return []any{hash, name, "1.0", "alt2", source, arch, "foo-1.0-alt2.src.rpm", src,
+			[]time.Time{day(1), day(10), day(900)}, []string{"Alice <alice@altlinux.org>", "Bob <bob@altlinux.org>", "Alice <alice@altlinux.org>"},
+			[]string{"1.0-alt2", "1.0-alt1.1", "0.9-alt1"}, []uint64{1003, 1002, 1001}}
+	}
+	cols := "INSERT INTO Packages (pkg_hash, pkg_name, pkg_version, pkg_release, pkg_sourcepackage, pkg_arch, pkg_sourcerpm, pkg_srcrpm_hash, pkg_changelog.date, pkg_changelog.name, pkg_changelog.evr, pkg_changelog.hash)"
+	insert(cols, pkg(10, 10, "foo", 1, "src"), pkg(11, 10, "foo", 0, "x86_64"), pkg(12, 10, "libfoo", 0, "x86_64"))
+	root, comp := "00000000-0000-0000-0000-0000000000b1", "00000000-0000-0000-0000-0000000000b2"
+	insert("INSERT INTO PackageSet (pkgset_uuid, pkg_hash)", []any{comp, uint64(10)}, []any{comp, uint64(11)}, []any{comp, uint64(12)})
+	node := func(uuid, parent string, depth uint8, name string, k, v []string) []any {
+		return []any{uuid, parent, root, depth, name, day(0), "", uint8(1), k, v}
+	}
+	const pkgsetCols = "INSERT INTO PackageSetName (pkgset_uuid, pkgset_puuid, pkgset_ruuid, pkgset_depth, pkgset_nodename, pkgset_date, pkgset_tag, pkgset_complete, pkgset_kv.k, pkgset_kv.v)"
+	insert(pkgsetCols, node(comp, root, 1, "srpm", []string{}, []string{}))
+	insert(pkgsetCols, node(root, "00000000-0000-0000-0000-000000000000", 0, "p10", []string{"class", "task"}, []string{"repository", "1"}))
+	bug := func(id uint32, status, res, comp, who string, ago int) []any {
+		return []any{id, status, res, comp, who, day(ago)}
+	}
+	insert("INSERT INTO Bugzilla (bz_id, bz_status, bz_resolution, bz_component, bz_assignee, bz_last_changed)",
+		bug(1, "RESOLVED", "FIXED", "foo", "alice@altlinux.org", 5), // binary foo and source foo: counted twice
+		bug(2, "CLOSED", "FIXED", "libfoo", "alice@altlinux.org", 400),
+		bug(3, "NEW", "", "libfoo", "alice@altlinux.org", 5),
+		bug(4, "RESOLVED", "WONTFIX", "foo", "alice@altlinux.org", 5),
+		bug(5, "RESOLVED", "FIXED", "foo", "carol@altlinux.org", 5)) // no changelog entry: ignored
+	svc := &api.Service{Name: "t", Routes: New(db, nil).Routes(), MapError: chdb.APIError}
+	h, err := svc.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/packageset/maintainer_scores?branch=p10", nil))
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body.String())
+	}
+	body := testenv.Decode(t, rec.Body.String())
+	pkgs := body["packages"].([]any)
+	if len(pkgs) != 1 {
+		t.Fatalf("packages %v", pkgs)
+	}
+	p := pkgs[0].(map[string]any)
+	ms := p["maintainers"].([]any)
+	if len(ms) != 2 || p["package"] != "foo" || p["primary_maintainer"] != "alice" || p["status"] != "active" {
+		t.Fatalf("package %v", p)
+	}
+	alice, bob := ms[0].(map[string]any), ms[1].(map[string]any)
+	decay := func(ago int) float64 { return math.Exp(-float64(ago) * math.Ln2 / 730) }
+	// alice: a patch 1 day ago, an update 900 days ago (not in ACL: halved),
+	// 3 fixed bugs (one twice), the newest commit and a recent fix: bonus.
+	aliceBase := psRound2(0.5*(1.5*decay(1)+3*decay(900))) + 4*decay(5)*2 + 4*decay(400)
+	if alice["nick"] != "alice" || fmt.Sprint(alice["bugfixes"]) != "3" || fmt.Sprint(alice["updates"]) != "1" ||
+		fmt.Sprint(alice["patches"]) != "1" || alice["bonus_applied"] != true || fmt.Sprint(alice["in_acl"]) != "false" {
+		t.Errorf("alice %v", alice)
+	}
+	if s, _ := alice["base_score"].(json.Number).Float64(); s != psRound2(aliceBase) {
+		t.Errorf("alice base %v, want %v", s, psRound2(aliceBase))
+	}
+	if s, _ := alice["score"].(json.Number).Float64(); s != psRound2(aliceBase*2.5) {
+		t.Errorf("alice score %v, want %v", s, psRound2(aliceBase*2.5))
+	}
+	// bob: one NMU-looking entry, not in the ACL: weight 0.
+	if bob["nick"] != "bob" || fmt.Sprint(bob["nmu"]) != "1" || fmt.Sprint(bob["score"]) != "0.0" || fmt.Sprint(bob["bugfixes"]) != "0" {
+		t.Errorf("bob %v", bob)
+	}
+	if bob["last_activity"] != day(10).Format("2006-01-02") {
+		t.Errorf("bob last_activity %v", bob["last_activity"])
+	}
+}
