@@ -89,7 +89,8 @@ IMAGES = http://127.0.0.1:8084
 AUTH = http://127.0.0.1:8085
 CONF
 
-log "applying the schema"
+log "applying the schema (fresh database $DB_NAME)"
+clickhouse-client --port "$CH_PORT" -q "DROP DATABASE IF EXISTS $DB_NAME" || die "cannot reach ClickHouse on port $CH_PORT"
 "$BIN/altrepo-migrate" -addr "127.0.0.1:$CH_PORT" -database "$DB_NAME" >"$RUN/logs/migrate.log" 2>&1 || die "schema failed: see $RUN/logs/migrate.log"
 
 "$ROOT/scripts/seed.sh"
