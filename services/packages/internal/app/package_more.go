@@ -5,12 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +17,7 @@ import (
 	"altrepo/libs/model"
 	"altrepo/libs/validate"
 	"altrepo/services/packages/internal/contract"
+	"altrepo/services/packages/internal/mscore"
 )
 
 // packageMoreRoutes lists the package-namespace routes beyond package_info.
@@ -626,27 +624,36 @@ WHERE bz_status IN ('RESOLVED', 'CLOSED') AND bz_resolution = 'FIXED'
   ))`
 
 // pmMaintainerScore answers the changelog/Bugzilla activity score of the
-// maintainers of a source package (libs §9).
+// maintainers of a source package (libs §9, arithmetic in package mscore).
 func (a *App) pmMaintainerScore(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch, name := r.String("branch"), r.String("name")
-	var entries []pmScoreEntry
+	tallies := map[string]*mscore.Tally{}
+	var order []*mscore.Tally
 	err := a.db.Each(ctx, "maintainer_score_changelog", func(row model.Row) error {
-		var e pmScoreEntry
-		d, _ := row.Get("date")
-		e.Date, _ = d.(time.Time)
 		n, _ := row.Get("chname")
-		e.Name = model.Str(n)
+		nick := mscore.Nick(model.Str(n))
+		if nick == "" {
+			return nil
+		}
+		t := tallies[nick]
+		if t == nil {
+			t = &mscore.Tally{Nick: nick}
+			tallies[nick] = t
+			order = append(order, t)
+		}
 		v, _ := row.Get("evr")
-		e.EVR = model.Str(v)
-		t, _ := row.Get("chlog_text")
-		e.Text = model.Str(t)
+		text, _ := row.Get("chlog_text")
+		d, _ := row.Get("date")
+		date, _ := d.(time.Time)
 		age, _ := row.Get("age_days")
-		e.AgeDays = pmInt64(age)
-		entries = append(entries, e)
+		t.Add(mscore.Classify(model.Str(v), model.Str(text)), pmInt64(age), date)
 		return nil
 	}, fmt.Sprintf(sqlPmScoreChangelog, sqlPmScoreSources), branch, name, branch, name)
 	if err != nil {
 		return nil, err
+	}
+	if len(order) == 0 {
+		return nil, apierr.NotFoundMsg("No changelog data found for package", r.Args)
 	}
 	var acl []string
 	if branch == "sisyphus" {
@@ -660,7 +667,7 @@ func (a *App) pmMaintainerScore(ctx context.Context, r *api.Request) (*api.Respo
 			acl = rows[0].List
 		}
 	}
-	var bugs []pmScoreBug
+	bugs := map[string]mscore.Bugfixes{}
 	var bugRows []struct {
 		Assignee string `ch:"bz_assignee"`
 		Age      int64  `ch:"age_days"`
@@ -670,33 +677,28 @@ func (a *App) pmMaintainerScore(ctx context.Context, r *api.Request) (*api.Respo
 		a.log.WarnContext(ctx, "maintainer score: bugzilla query failed", "err", err)
 	} else {
 		for _, b := range bugRows {
-			bugs = append(bugs, pmScoreBug{Assignee: b.Assignee, AgeDays: b.Age})
+			if nick := mscore.BugNick(b.Assignee); nick != "" {
+				f := bugs[nick]
+				f.Add(b.Age)
+				bugs[nick] = f
+			}
 		}
 	}
-	res := pmComputeScore(entries, acl, branch == "sisyphus", bugs)
-	if !res.found {
-		return nil, apierr.NotFoundMsg("No changelog data found for package", r.Args)
+	ms := make([]mscore.Maintainer, len(order))
+	for i, t := range order {
+		// The ACL is consulted only for sisyphus.
+		ms[i] = t.Maintainer(branch == "sisyphus" && slices.Contains(acl, t.Nick))
 	}
-	maint := make([]model.Record, len(res.maintainers))
-	for i, m := range res.maintainers {
-		var last any
-		if !m.LastActivity.IsZero() {
-			last = m.LastActivity.Format("2006-01-02")
-		}
-		maint[i] = model.Map{
-			"nick": m.Nick, "score": m.Score, "base_score": m.BaseScore, "updates": m.Updates,
-			"patches": m.Patches, "nmu": m.NMU, "bugfixes": m.Bugfixes, "bugfixes_with_update": 0,
-			"in_acl": m.InACL, "last_activity": last, "recent_commits": m.RecentCommits,
-			"bonus_applied": m.Bonus,
-		}
-	}
-	var primary any
-	if res.primary != "" {
-		primary = res.primary
+	res := mscore.Rank(ms, bugs, mscore.Options{})
+	maint := make([]model.Record, len(res.Maintainers))
+	for i, m := range res.Maintainers {
+		rec := mscoreRecord(m)
+		rec["bugfixes_with_update"] = 0
+		maint[i] = rec
 	}
 	return api.OK(model.Map{
 		"request_args": r.Args, "package": name, "branch": branch,
-		"primary_maintainer": primary, "status": res.status, "maintainers": maint,
+		"primary_maintainer": mscorePrimary(res), "status": res.Status, "maintainers": maint,
 	}), nil
 }
 
@@ -714,177 +716,4 @@ func pmInt64(v any) int64 {
 		return int64(x)
 	}
 	return int64(fileNsUint(v))
-}
-
-// pmRoundPy rounds to n decimals as Python's round() does on a float: the
-// exact binary value, ties to even.
-func pmRoundPy(f float64, n int) float64 {
-	r, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', n, 64), 64)
-	return r
-}
-
-// Maintainer score constants (libs §9).
-const (
-	pmScoreWUpdate          = 3.0
-	pmScoreWPatch           = 1.5
-	pmScoreWBugfix          = 4.0
-	pmScoreWNMU             = 0.0
-	pmScoreHalfLifeDays     = 730
-	pmScoreACLNonMember     = 0.5
-	pmScoreRecentBonus      = 2.5
-	pmScoreRecentDays       = 180
-	pmScoreMinRecentCommits = 3
-	pmScoreMinRecentBugs    = 1
-	pmScoreActive           = 1.0
-	pmScoreLowActivity      = 0.3
-)
-
-// pmScoreEntry is one changelog entry of the package.
-type pmScoreEntry struct {
-	Date      time.Time
-	Name, EVR string
-	Text      string
-	AgeDays   int64
-}
-
-// pmScoreBug is one fixed Bugzilla bug of the package.
-type pmScoreBug struct {
-	Assignee string
-	AgeDays  int64
-}
-
-// pmScoreMaintainer is one element of the answer.
-type pmScoreMaintainer struct {
-	Nick                    string
-	Score, BaseScore        float64
-	Updates, Patches, NMU   int
-	Bugfixes, RecentCommits int
-	InACL, Bonus            bool
-	LastActivity            time.Time
-	changelogScore          float64
-	bugScore                float64
-	recentBugs              int
-}
-
-type pmScoreResult struct {
-	found       bool
-	maintainers []*pmScoreMaintainer
-	primary     string
-	status      string
-}
-
-var (
-	pmReNick = regexp.MustCompile(`<(.*)@`)
-	pmReRel  = regexp.MustCompile(`-alt(.+)$`)
-)
-
-// pmScoreDecay is exp(-age·ln2/half-life).
-func pmScoreDecay(age int64) float64 {
-	return math.Exp(-float64(age) * math.Ln2 / pmScoreHalfLifeDays)
-}
-
-// pmComputeScore is libs §9 over the package's changelog entries,
-// its sisyphus ACL (used when sisyphus is true) and its fixed bugs.
-func pmComputeScore(entries []pmScoreEntry, acl []string, sisyphus bool, bugs []pmScoreBug) pmScoreResult {
-	byNick := map[string]*pmScoreMaintainer{}
-	var order []*pmScoreMaintainer
-	for _, e := range entries {
-		var nick string
-		if m := pmReNick.FindStringSubmatch(e.Name); m != nil {
-			nick = m[1]
-		}
-		if nick == "" {
-			continue
-		}
-		var rel string
-		if m := pmReRel.FindStringSubmatch(e.EVR); m != nil {
-			rel = m[1]
-		}
-		isUpdate := rel == "1" || strings.HasPrefix(rel, "0.")
-		low := strings.ToLower(e.Text)
-		nmuText := strings.Contains(low, "nmu") || strings.Contains(low, "rebuild") || strings.Contains(low, "non-maintainer")
-		inACL := sisyphus && slices.Contains(acl, nick)
-		isNMU := nmuText && !inACL
-		w := pmScoreWPatch
-		switch {
-		case isNMU:
-			w = pmScoreWNMU
-		case isUpdate:
-			w = pmScoreWUpdate
-		}
-		factor := pmScoreACLNonMember
-		if inACL {
-			factor = 1.0
-		}
-		m := byNick[nick]
-		if m == nil {
-			m = &pmScoreMaintainer{Nick: nick, InACL: inACL}
-			byNick[nick] = m
-			order = append(order, m)
-		}
-		m.changelogScore += w * pmScoreDecay(e.AgeDays) * factor
-		if isUpdate {
-			m.Updates++
-		}
-		if !isUpdate && !isNMU {
-			m.Patches++
-		}
-		if isNMU {
-			m.NMU++
-		}
-		if e.Date.After(m.LastActivity) {
-			m.LastActivity = e.Date
-		}
-		if e.AgeDays <= pmScoreRecentDays {
-			m.RecentCommits++
-		}
-	}
-	if len(order) == 0 {
-		return pmScoreResult{}
-	}
-	for _, b := range bugs {
-		nick, _, _ := strings.Cut(b.Assignee, "@")
-		if m := byNick[nick]; nick != "" && m != nil {
-			m.bugScore += pmScoreWBugfix * pmScoreDecay(b.AgeDays)
-			m.Bugfixes++
-			if b.AgeDays <= pmScoreRecentDays {
-				m.recentBugs++
-			}
-		}
-	}
-	// The reference's row order: changelog score descending.
-	sort.SliceStable(order, func(i, j int) bool {
-		if order[i].changelogScore != order[j].changelogScore {
-			return order[i].changelogScore > order[j].changelogScore
-		}
-		return order[i].Nick < order[j].Nick
-	})
-	var last *pmScoreMaintainer
-	for _, m := range order {
-		if last == nil || m.LastActivity.After(last.LastActivity) {
-			last = m
-		}
-	}
-	for _, m := range order {
-		base := m.changelogScore + m.bugScore
-		score := base
-		if (m.recentBugs >= pmScoreMinRecentBugs || m.RecentCommits >= pmScoreMinRecentCommits) && m == last {
-			score = base * pmScoreRecentBonus
-			m.Bonus = true
-		}
-		m.Score, m.BaseScore = pmRoundPy(score, 2), pmRoundPy(base, 2)
-	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].Score > order[j].Score })
-	res := pmScoreResult{found: true, maintainers: order, status: "orphaned"}
-	top := order[0].Score
-	switch {
-	case top >= pmScoreActive:
-		res.status = "active"
-	case top >= pmScoreLowActivity:
-		res.status = "low_activity"
-	}
-	if top > 0 {
-		res.primary = order[0].Nick
-	}
-	return res
 }

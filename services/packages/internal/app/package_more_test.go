@@ -14,88 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"altrepo/services/packages/internal/mscore"
 	"altrepo/services/packages/internal/testenv"
 )
 
 // ---------------------------------------------------------------- unit tests
-
-func TestPmRoundPy(t *testing.T) {
-	for in, want := range map[float64]float64{2.675: 2.67, 0.125: 0.12, 0.375: 0.38, 1.005: 1.0, 5.8371990796: 5.84, -0.125: -0.12, 3: 3} {
-		if got := pmRoundPy(in, 2); got != want {
-			t.Errorf("round(%v, 2) = %v, want %v", in, got, want)
-		}
-	}
-}
-
-func TestPmComputeScore(t *testing.T) {
-	d1 := time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
-	entries := []pmScoreEntry{
-		{Date: d1, Name: "John Doe <john@altlinux.org>", EVR: "1.0-alt1", Text: "- new version", AgeDays: 0},
-		{Date: d1.AddDate(-2, 0, 0), Name: "John Doe <john@altlinux.org>", EVR: "0.9-alt2", Text: "- fix build", AgeDays: 730},
-		{Date: d1.AddDate(0, -3, 0), Name: "Carl <carl@altlinux.org>", EVR: "0.9-alt1.1", Text: "- NMU: fixed", AgeDays: 100},
-		// no '@' inside <...>: no nickname, ignored
-		{Date: d1.AddDate(1, 0, 0), Name: "Bob <bob at altlinux.org>", EVR: "1.1-alt1", Text: "- up", AgeDays: 0},
-	}
-	bugs := []pmScoreBug{
-		{Assignee: "john@altlinux.org", AgeDays: 10},
-		{Assignee: "nobody", AgeDays: 10},        // no changelog entries: ignored
-		{Assignee: "@altlinux.org", AgeDays: 10}, // empty nick: ignored
-	}
-	// Not sisyphus: the ACL is not consulted, every entry counts half.
-	res := pmComputeScore(entries, []string{"john"}, false, bugs)
-	if !res.found || len(res.maintainers) != 2 {
-		t.Fatalf("result %+v", res)
-	}
-	j, c := res.maintainers[0], res.maintainers[1]
-	// john: 3·0.5 + 1.5·2^-1·0.5 = 1.875; bug 4·2^(-10/730) = 3.9622;
-	// base 5.8372 -> 5.84; last committer with a recent bug fix: ×2.5 -> 14.59.
-	if j.Nick != "john" || j.BaseScore != 5.84 || j.Score != 14.59 || !j.Bonus || j.Updates != 1 || j.Patches != 1 ||
-		j.NMU != 0 || j.Bugfixes != 1 || j.RecentCommits != 1 || j.InACL || !j.LastActivity.Equal(d1) {
-		t.Errorf("john = %+v", *j)
-	}
-	// carl: an NMU (weight 0), neither update ("1.1") nor patch.
-	if c.Nick != "carl" || c.Score != 0 || c.BaseScore != 0 || c.NMU != 1 || c.Updates != 0 || c.Patches != 0 || c.Bonus {
-		t.Errorf("carl = %+v", *c)
-	}
-	if res.status != "active" || res.primary != "john" {
-		t.Errorf("status %s primary %s", res.status, res.primary)
-	}
-
-	// Sisyphus: ACL members count fully and their NMU-like entries are
-	// patches.
-	res = pmComputeScore(entries, []string{"john", "carl"}, true, nil)
-	j, c = res.maintainers[0], res.maintainers[1]
-	if j.Score != 3.75 || j.BaseScore != 3.75 || j.Bonus || !j.InACL {
-		t.Errorf("john = %+v", *j)
-	}
-	// 1.5·2^(-100/730) = 1.364 -> 1.36
-	if c.Score != 1.36 || c.Patches != 1 || c.NMU != 0 || !c.InACL {
-		t.Errorf("carl = %+v", *c)
-	}
-
-	// 1.5 · 2^-2 · 0.5 = 0.1875 -> 0.19: orphaned, but still a primary
-	// maintainer (score > 0).
-	old := []pmScoreEntry{{Date: d1, Name: "X <x@y>", EVR: "1-alt2", Text: "fix", AgeDays: 1460}}
-	if res := pmComputeScore(old, nil, false, nil); res.status != "orphaned" || res.primary != "x" || res.maintainers[0].Score != 0.19 {
-		t.Errorf("old: %+v %+v", res, *res.maintainers[0])
-	}
-	nmu := []pmScoreEntry{{Date: d1, Name: "X <x@y>", EVR: "1-alt1", Text: "rebuild", AgeDays: 0}}
-	if res := pmComputeScore(nmu, nil, false, nil); res.status != "orphaned" || res.primary != "" {
-		t.Errorf("nmu only: %+v", res)
-	}
-	mid := []pmScoreEntry{{Date: d1, Name: "X <x@y>", EVR: "1-alt2", Text: "fix", AgeDays: 0}}
-	if res := pmComputeScore(mid, nil, false, nil); res.status != "low_activity" || res.maintainers[0].Score != 0.75 {
-		t.Errorf("mid: %+v", res)
-	}
-	if res := pmComputeScore(nil, nil, false, nil); res.found {
-		t.Errorf("empty: %+v", res)
-	}
-	// Greedy nickname: everything between the first '<' and the last '@'.
-	g := pmComputeScore([]pmScoreEntry{{Name: "A <a@b@c>", EVR: "1-alt1"}}, nil, false, nil)
-	if g.maintainers[0].Nick != "a@b" {
-		t.Errorf("nick = %q", g.maintainers[0].Nick)
-	}
-}
 
 func TestPmPyRepr(t *testing.T) {
 	m := map[string]any{"rc_test_date": "bad", "pkg_name": "it's", "zz": json.Number("1"), "aa": nil, "pkg_version": "a\\b\n"}
@@ -648,8 +571,8 @@ func TestPmMaintainerScore(t *testing.T) {
 	p := pick[0]
 	nicks := map[string]int{}
 	for _, n := range p.Names {
-		if m := pmReNick.FindStringSubmatch(n); m != nil && m[1] != "" {
-			nicks[m[1]]++
+		if nick := mscore.Nick(n); nick != "" {
+			nicks[nick]++
 		}
 	}
 	code, body := env.Get(t, "/api/package/maintainer_score?branch=sisyphus&name="+p.Name)

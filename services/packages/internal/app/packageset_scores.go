@@ -2,41 +2,31 @@ package app
 
 import (
 	"context"
-	"sort"
-	"strconv"
 	"time"
 
 	"altrepo/libs/api"
 	"altrepo/libs/model"
+	"altrepo/services/packages/internal/mscore"
 )
 
 // Maintainer scores of every source package of a branch (libs §9, with the
-// batch endpoint's differences described in behavior/packageset.md).
+// batch endpoint's differences described in behavior/packageset.md); the
+// arithmetic is in package mscore.
 
-const (
-	psScoreWUpdate          = 3.0
-	psScoreWPatch           = 1.5
-	psScoreACLNonMember     = 0.5
-	psScoreRecentBonus      = 2.5
-	psScoreMinRecentCommits = 3
-	psScoreMinRecentBugfix  = 1
-	psScoreActive           = 1.0
-	psScoreLowActivity      = 0.3
-)
-
-// Changelog aggregates per (source package, nick). The decayed weights are
-// split by (update?, NMU-looking text?) so the ACL-dependent weighting can
-// be applied in Go: decay = exp(-age_days * ln 2 / 730).
+// Changelog aggregates per (source package, nick): the decayed weights and
+// the counts per mscore.Class (update?, NMU-looking text?), so that the
+// ACL-dependent weighting is applied in Go (mscore.Tally.Maintainer):
+// decay = exp(-age_days * ln 2 / 730) as mscore.Decay.
 const sqlPsScoresChangelog = `
 SELECT pkg_name, nick,
     sumIf(decay, upd AND nmu_text) AS d_upd_nmu,
     sumIf(decay, upd AND NOT nmu_text) AS d_upd,
     sumIf(decay, NOT upd AND nmu_text) AS d_pat_nmu,
     sumIf(decay, NOT upd AND NOT nmu_text) AS d_pat,
-    countIf(upd) AS n_upd,
-    countIf(NOT upd AND NOT nmu_text) AS n_pat,
-    countIf(nmu_text) AS n_nmu_text,
+    countIf(upd AND nmu_text) AS n_upd_nmu,
+    countIf(upd AND NOT nmu_text) AS n_upd,
     countIf(NOT upd AND nmu_text) AS n_pat_nmu,
+    countIf(NOT upd AND NOT nmu_text) AS n_pat,
     max(chlog_date) AS last_activity,
     countIf(age <= 180) AS recent
 FROM (
@@ -100,18 +90,28 @@ WHERE acl_branch = 'sisyphus'
 
 // psScoreChangelog is one row of sqlPsScoresChangelog.
 type psScoreChangelog struct {
-	Pkg      string    `ch:"pkg_name"`
-	Nick     string    `ch:"nick"`
-	DUpdNMU  float64   `ch:"d_upd_nmu"`
-	DUpd     float64   `ch:"d_upd"`
-	DPatNMU  float64   `ch:"d_pat_nmu"`
-	DPat     float64   `ch:"d_pat"`
-	NUpd     uint64    `ch:"n_upd"`
-	NPat     uint64    `ch:"n_pat"`
-	NNMUText uint64    `ch:"n_nmu_text"`
-	NPatNMU  uint64    `ch:"n_pat_nmu"`
-	Last     time.Time `ch:"last_activity"`
-	Recent   uint64    `ch:"recent"`
+	Pkg     string    `ch:"pkg_name"`
+	Nick    string    `ch:"nick"`
+	DUpdNMU float64   `ch:"d_upd_nmu"`
+	DUpd    float64   `ch:"d_upd"`
+	DPatNMU float64   `ch:"d_pat_nmu"`
+	DPat    float64   `ch:"d_pat"`
+	NUpdNMU uint64    `ch:"n_upd_nmu"`
+	NUpd    uint64    `ch:"n_upd"`
+	NPatNMU uint64    `ch:"n_pat_nmu"`
+	NPat    uint64    `ch:"n_pat"`
+	Last    time.Time `ch:"last_activity"`
+	Recent  uint64    `ch:"recent"`
+}
+
+// tally is the row as an mscore.Tally.
+func (c psScoreChangelog) tally() mscore.Tally {
+	t := mscore.Tally{Nick: c.Nick, LastActivity: c.Last, RecentCommits: int(c.Recent)}
+	t.Decay[mscore.Update], t.Count[mscore.Update] = c.DUpd, int(c.NUpd)
+	t.Decay[mscore.UpdateNMUText], t.Count[mscore.UpdateNMUText] = c.DUpdNMU, int(c.NUpdNMU)
+	t.Decay[mscore.Patch], t.Count[mscore.Patch] = c.DPat, int(c.NPat)
+	t.Decay[mscore.PatchNMUText], t.Count[mscore.PatchNMUText] = c.DPatNMU, int(c.NPatNMU)
+	return t
 }
 
 // psScoreBugfix is one row of sqlPsScoresBugfixes.
@@ -123,98 +123,22 @@ type psScoreBugfix struct {
 	Recent uint64  `ch:"recent"`
 }
 
-// psScoreMaintainer is one computed maintainer of a package.
-type psScoreMaintainer struct {
-	Nick                        string
-	Score, Base                 float64
-	Updates, Patches, NMU, Bugs uint64
-	InACL, Bonus                bool
-	Last                        time.Time
-	Recent                      uint64
-	recentBugs                  uint64
-}
-
-// psRound2 rounds to 2 decimals as Python's round() does (correctly
-// rounded from the binary value, exact ties to even).
-func psRound2(x float64) float64 {
-	f, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'f', 2, 64), 64)
-	return f
-}
-
-// psScoreEntry turns a changelog aggregate into a maintainer (before bug fixes).
-func psScoreEntry(c psScoreChangelog, inACL bool) psScoreMaintainer {
-	m := psScoreMaintainer{Nick: c.Nick, InACL: inACL, Updates: c.NUpd, Last: c.Last, Recent: c.Recent}
-	var s float64
-	if inACL {
-		// No entry is an NMU for an ACL member.
-		s = psScoreWUpdate*(c.DUpd+c.DUpdNMU) + psScoreWPatch*(c.DPat+c.DPatNMU)
-		m.Patches = c.NPat + c.NPatNMU
-	} else {
-		// NMU-looking entries weigh 0; the others are halved.
-		s = psScoreACLNonMember * (psScoreWUpdate*c.DUpd + psScoreWPatch*c.DPat)
-		m.Patches = c.NPat
-		m.NMU = c.NNMUText
-	}
-	m.Base = psRound2(s)
-	return m
-}
-
-// psFinishScores adds bug fixes, applies the recent-activity bonus, sorts and
-// returns the package's status and primary maintainer.
-func psFinishScores(ms []psScoreMaintainer, bugs map[string]psScoreBugfix) ([]psScoreMaintainer, string, any) {
-	for i := range ms {
-		if b, ok := bugs[ms[i].Nick]; ok {
-			ms[i].Base += b.Score
-			ms[i].Bugs = b.N
-			ms[i].recentBugs = b.Recent
-		}
-	}
-	// SQL order: score descending.
-	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Base > ms[j].Base })
-	last := -1
-	for i := range ms {
-		if last < 0 || ms[i].Last.After(ms[last].Last) {
-			last = i
-		}
-	}
-	for i := range ms {
-		ms[i].Score = ms[i].Base
-		if i == last && (ms[i].recentBugs >= psScoreMinRecentBugfix || ms[i].Recent >= psScoreMinRecentCommits) {
-			ms[i].Score = ms[i].Base * psScoreRecentBonus
-			ms[i].Bonus = true
-		}
-		ms[i].Score = psRound2(ms[i].Score)
-		ms[i].Base = psRound2(ms[i].Base)
-	}
-	sort.SliceStable(ms, func(i, j int) bool { return ms[i].Score > ms[j].Score })
-	top := 0.0
-	var primary any
-	if len(ms) > 0 {
-		top = ms[0].Score
-		if top > 0 {
-			primary = ms[0].Nick
-		}
-	}
-	status := "orphaned"
-	switch {
-	case top >= psScoreActive:
-		status = "active"
-	case top >= psScoreLowActivity:
-		status = "low_activity"
-	}
-	return ms, status, primary
-}
-
-func (m psScoreMaintainer) record() model.Map {
-	var last any
-	if !m.Last.IsZero() && m.Last.Unix() > 0 {
-		last = m.Last.Format("2006-01-02")
-	}
+// mscoreRecord renders a ranked maintainer (both maintainer score routes;
+// /package/maintainer_score adds bugfixes_with_update).
+func mscoreRecord(m mscore.Maintainer) model.Map {
 	return model.Map{
-		"nick": m.Nick, "score": m.Score, "base_score": m.Base, "updates": m.Updates, "patches": m.Patches,
-		"nmu": m.NMU, "bugfixes": m.Bugs, "in_acl": m.InACL, "last_activity": last,
-		"recent_commits": m.Recent, "bonus_applied": m.Bonus,
+		"nick": m.Nick, "score": m.Score, "base_score": m.BaseScore, "updates": m.Updates, "patches": m.Patches,
+		"nmu": m.NMU, "bugfixes": m.Bugfixes, "in_acl": m.InACL, "last_activity": m.LastActivityText(),
+		"recent_commits": m.RecentCommits, "bonus_applied": m.Bonus,
 	}
+}
+
+// mscorePrimary is the primary maintainer as rendered (null if none).
+func mscorePrimary(res mscore.Result) any {
+	if res.Primary == "" {
+		return nil
+	}
+	return res.Primary
 }
 
 // maintainerScores: the maintainer scores of every source package of a branch.
@@ -254,25 +178,27 @@ func (a *App) maintainerScores(ctx context.Context, r *api.Request) (*api.Respon
 			}
 		}
 	}
-	bugs := map[string]map[string]psScoreBugfix{}
+	bugs := map[string]map[string]mscore.Bugfixes{}
 	for _, b := range bugRows {
 		if bugs[b.Src] == nil {
-			bugs[b.Src] = map[string]psScoreBugfix{}
+			bugs[b.Src] = map[string]mscore.Bugfixes{}
 		}
-		bugs[b.Src][b.Nick] = b
+		bugs[b.Src][b.Nick] = mscore.Bugfixes{Score: b.Score, Count: int(b.N), Recent: int(b.Recent)}
 	}
-	perPkg := map[string][]psScoreMaintainer{}
+	perPkg := map[string][]mscore.Maintainer{}
 	for _, c := range chl {
-		perPkg[c.Pkg] = append(perPkg[c.Pkg], psScoreEntry(c, acl[c.Pkg][c.Nick]))
+		perPkg[c.Pkg] = append(perPkg[c.Pkg], c.tally().Maintainer(acl[c.Pkg][c.Nick]))
 	}
 	packages := make([]model.Record, 0, len(names))
 	for _, n := range names {
-		ms, status, primary := psFinishScores(perPkg[n.Name], bugs[n.Name])
-		list := make([]model.Record, 0, len(ms))
-		for _, m := range ms {
-			list = append(list, m.record())
+		// Upstream quirk of this route: the changelog sum is rounded before
+		// the bug fixes are added.
+		res := mscore.Rank(perPkg[n.Name], bugs[n.Name], mscore.Options{RoundChangelog: true})
+		list := make([]model.Record, 0, len(res.Maintainers))
+		for _, m := range res.Maintainers {
+			list = append(list, mscoreRecord(m))
 		}
-		packages = append(packages, model.Map{"package": n.Name, "primary_maintainer": primary, "status": status, "maintainers": list})
+		packages = append(packages, model.Map{"package": n.Name, "primary_maintainer": mscorePrimary(res), "status": res.Status, "maintainers": list})
 	}
 	return api.OK(model.Map{"request_args": r.Args, "branch": branch, "length": len(packages), "packages": packages}), nil
 }

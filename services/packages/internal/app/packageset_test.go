@@ -19,6 +19,7 @@ import (
 	"altrepo/libs/lookup"
 	"altrepo/libs/migrate"
 	"altrepo/libs/testharness"
+	"altrepo/services/packages/internal/mscore"
 	"altrepo/services/packages/internal/testenv"
 )
 
@@ -87,49 +88,6 @@ func TestPsParseStatusBody(t *testing.T) {
 		"allowable values : ['pkgset_name', 'rs_pkgset_name_bugzilla', 'rs_start_date', 'rs_end_date', 'rs_show', 'rs_description_ru', 'rs_description_en', 'rs_mailing_list', 'rs_mirrors_json']"}
 	if fmt.Sprint(msgs) != fmt.Sprint(want) {
 		t.Errorf("messages %q, want %q", msgs, want)
-	}
-}
-
-func TestPsRound2(t *testing.T) {
-	// Python: round(2.675, 2) == 2.67 (binary value below the tie),
-	// round(0.125, 2) == 0.12 (exact tie, to even), round(0.375, 2) == 0.38.
-	for in, want := range map[float64]float64{2.675: 2.67, 0.125: 0.12, 0.375: 0.38, 1.005: 1.0, 3.14159: 3.14, -1.555: -1.55} {
-		if got := psRound2(in); got != want {
-			t.Errorf("%v: %v, want %v", in, got, want)
-		}
-	}
-}
-
-func TestPsScores(t *testing.T) {
-	now := time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
-	// Worked example: "alice" has 2 fresh updates (decay 1) and one NMU-looking
-	// patch; "bob" one old update (decay 0.5) and is not in the ACL.
-	alice := psScoreEntry(psScoreChangelog{Nick: "alice", DUpd: 2, DPatNMU: 1, NUpd: 2, NPatNMU: 1, NNMUText: 1, Last: now, Recent: 3}, true)
-	if alice.Base != 7.5 || alice.Patches != 1 || alice.NMU != 0 || alice.Updates != 2 {
-		t.Errorf("alice %+v (3*2 + 1.5*1 = 7.5, NMU text counts as a patch for an ACL member)", alice)
-	}
-	bob := psScoreEntry(psScoreChangelog{Nick: "bob", DUpd: 0.5, DPatNMU: 1, NUpd: 1, NPatNMU: 1, NNMUText: 1, Last: now.AddDate(-2, 0, 0)}, false)
-	if bob.Base != 0.75 || bob.Patches != 0 || bob.NMU != 1 {
-		t.Errorf("bob %+v (0.5 * 3 * 0.5 = 0.75; the NMU weighs 0)", bob)
-	}
-	ms, status, primary := psFinishScores([]psScoreMaintainer{bob, alice}, map[string]psScoreBugfix{"bob": {Nick: "bob", Score: 4, N: 1, Recent: 1}})
-	// bob: 0.75 + 4 = 4.75, not the last committer: no bonus.
-	// alice: 7.5, last committer with 3 recent commits: 7.5 * 2.5 = 18.75.
-	if len(ms) != 2 || ms[0].Nick != "alice" || ms[0].Score != 18.75 || !ms[0].Bonus || ms[0].Base != 7.5 ||
-		ms[1].Score != 4.75 || ms[1].Bonus || ms[1].Bugs != 1 {
-		t.Errorf("maintainers %+v", ms)
-	}
-	if status != "active" || primary != "alice" {
-		t.Errorf("status %s primary %v", status, primary)
-	}
-	_, status, primary = psFinishScores(nil, nil)
-	if status != "orphaned" || primary != nil {
-		t.Errorf("empty: %s %v", status, primary)
-	}
-	low := psScoreEntry(psScoreChangelog{Nick: "c", DPat: 0.4, Last: now.AddDate(-5, 0, 0)}, true)
-	_, status, _ = psFinishScores([]psScoreMaintainer{low}, nil)
-	if status != "low_activity" || math.Abs(low.Base-0.6) > 1e-9 {
-		t.Errorf("low: %s %+v", status, low)
 	}
 }
 
@@ -916,16 +874,16 @@ func TestMaintainerScoresFixture(t *testing.T) {
 	decay := func(ago int) float64 { return math.Exp(-float64(ago) * math.Ln2 / 730) }
 	// alice: a patch 1 day ago, an update 900 days ago (not in ACL: halved),
 	// 3 fixed bugs (one twice), the newest commit and a recent fix: bonus.
-	aliceBase := psRound2(0.5*(1.5*decay(1)+3*decay(900))) + 4*decay(5)*2 + 4*decay(400)
+	aliceBase := mscore.Round2(0.5*(1.5*decay(1)+3*decay(900))) + 4*decay(5)*2 + 4*decay(400)
 	if alice["nick"] != "alice" || fmt.Sprint(alice["bugfixes"]) != "3" || fmt.Sprint(alice["updates"]) != "1" ||
 		fmt.Sprint(alice["patches"]) != "1" || alice["bonus_applied"] != true || fmt.Sprint(alice["in_acl"]) != "false" {
 		t.Errorf("alice %v", alice)
 	}
-	if s, _ := alice["base_score"].(json.Number).Float64(); s != psRound2(aliceBase) {
-		t.Errorf("alice base %v, want %v", s, psRound2(aliceBase))
+	if s, _ := alice["base_score"].(json.Number).Float64(); s != mscore.Round2(aliceBase) {
+		t.Errorf("alice base %v, want %v", s, mscore.Round2(aliceBase))
 	}
-	if s, _ := alice["score"].(json.Number).Float64(); s != psRound2(aliceBase*2.5) {
-		t.Errorf("alice score %v, want %v", s, psRound2(aliceBase*2.5))
+	if s, _ := alice["score"].(json.Number).Float64(); s != mscore.Round2(aliceBase*2.5) {
+		t.Errorf("alice score %v, want %v", s, mscore.Round2(aliceBase*2.5))
 	}
 	// bob: one NMU-looking entry, not in the ACL: weight 0.
 	if bob["nick"] != "bob" || fmt.Sprint(bob["nmu"]) != "1" || fmt.Sprint(bob["score"]) != "0.0" || fmt.Sprint(bob["bugfixes"]) != "0" {
