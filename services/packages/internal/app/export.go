@@ -64,7 +64,7 @@ func (a *App) branchBinaryPackages(ctx context.Context, r *api.Request) (*api.Re
 	}
 	params = append(params, branch)
 	notFound := apierr.NotFoundMsg(fmt.Sprintf("No data found for branch '%s'", branch), r.Args)
-	return a.psStreamQuery(ctx, psStream{
+	return a.streamQuery(ctx, streamSpec{
 		args: r.Args, key: "packages", elem: contract.PackagesetPackagesExportElementModel, notFound: notFound,
 	}, "branch_binary_packages", fmt.Sprintf(sqlBranchBinaryPackages, archFilter), params...)
 }
@@ -218,7 +218,7 @@ func (a *App) repologyExport(ctx context.Context, r *api.Request) (*api.Response
 			"cpe":      cpe, "binaries": repologyBinaries(row),
 		}
 	}
-	return a.psStreamQuery(ctx, psStream{
+	return a.streamQuery(ctx, streamSpec{
 		key: "packages", elem: contract.RepologyExportBranchSourcePackageElementModel,
 		notFound: exportNoBranchData(branch), transform: transform, noArgs: true,
 		headKeys: []string{"branch", "date", "stats"},
@@ -268,7 +268,7 @@ func (a *App) sitemapPackages(ctx context.Context, r *api.Request) (*api.Respons
 	if err := branchCheck(r.Args, branch, lookup.List("known_branches")); err != nil {
 		return nil, err
 	}
-	return a.psStreamQuery(ctx, psStream{
+	return a.streamQuery(ctx, streamSpec{
 		key: "packages", elem: contract.SitemapPackagesElementModel, notFound: exportNoBranchData(branch),
 		noArgs: true, headKeys: []string{"branch"}, headVals: []any{branch},
 	}, "sitemap_packages", sqlSitemapPackages, branch)
@@ -287,7 +287,7 @@ func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, er
 	if err := a.db.Select(ctx, "branch_tree_commits_count", &n, q.commitsAny, chdb.In(branches)); err != nil {
 		return nil, err
 	}
-	tasks, err := a.db.Query(ctx, "branch_tree_tasks", psStreamSQL(q.tasks), q.params...)
+	tasks, err := a.db.Query(ctx, "branch_tree_tasks", streamSQL(q.tasks), q.params...)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +342,7 @@ func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, er
 			task, _ := row.Get("task")
 			s.Record(contract.BranchTreeBranchCommitModel, model.Map{"name": name, "date": date, "task": task})
 			return nil
-		}, psStreamSQL(q.commits), append([]any{chdb.In(branches)}, q.params...)...)
+		}, streamSQL(q.commits), append([]any{chdb.In(branches)}, q.params...)...)
 		if err != nil {
 			return err
 		}
@@ -357,7 +357,7 @@ func (a *App) branchTree(ctx context.Context, r *api.Request) (*api.Response, er
 			from := branchTreeTask(row, "task_prev", "prev_prev", "prev_repo", "prev_changed")
 			s.Record(contract.BranchTreeBranchPointModel, model.Map{"branch": task["branch"], "task": task, "from_task": from})
 			return nil
-		}, psStreamSQL(q.points), append(append([]any{}, q.params...), q.params...)...)
+		}, streamSQL(q.points), append(append([]any{}, q.params...), q.params...)...)
 		if err != nil {
 			return err
 		}

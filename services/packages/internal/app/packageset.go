@@ -171,7 +171,7 @@ func (a *App) repositoryPackages(ctx context.Context, r *api.Request) (*api.Resp
 	sql := fmt.Sprintf(sqlRepositoryPackages, hashFilter, psSourceFilter(ptype), archFilter)
 	params := append([]any{branch}, archParams...)
 	params = append(params, branch)
-	return a.psStreamQuery(ctx, psStream{
+	return a.streamQuery(ctx, streamSpec{
 		args: r.Args, key: "packages", elem: contract.PackagesetPackagesElementModel, notFound: notFound,
 		tailKeys: []string{"done_tasks"}, tailVals: []any{doneTasks},
 	}, "repository_packages", sql, params...)
@@ -259,7 +259,7 @@ func (a *App) comparePackagesets(ctx context.Context, r *api.Request) (*api.Resp
 		return model.Map{"pkgset1": p1, "pkgset2": p2,
 			"package1": model.Map{"name": name, "version": v1, "release": r1}, "package2": pkg2}
 	}
-	return a.psStreamQuery(ctx, psStream{
+	return a.streamQuery(ctx, streamSpec{
 		args: r.Args, key: "packages", elem: contract.PackagesetCompareElementModel,
 		notFound: apierr.NotFound(r.Args), transform: transform,
 	}, "compare_packagesets", sqlPsCompare, p1, p2, p2)
@@ -543,7 +543,7 @@ LEFT JOIN (
 ) USING chlog_hash`
 
 func (a *App) streamPackagesByUUID(ctx context.Context, args any, uuid string) (*api.Response, error) {
-	return a.psStreamQuery(ctx, psStream{
+	return a.streamQuery(ctx, streamSpec{
 		args: args, key: "packages", elem: contract.PackagesByUuidElementModel,
 		notFound: apierr.NotFoundMsg("No data found in database", args),
 	}, "packages_by_uuid", sqlPackagesByUUID, uuid, uuid)

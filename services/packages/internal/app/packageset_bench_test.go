@@ -101,7 +101,7 @@ func psBenchEnv(b testing.TB) *testenv.Env {
 
 func psBenchServiceVsRaw(b *testing.B, url, sql string, args ...any) {
 	env := psBenchEnv(b)
-	sql = psStreamSQL(sql) // the statement the route sends
+	sql = streamSQL(sql) // the statement the route sends
 	if w := psServe(env, url); w.code != 200 {
 		b.Fatalf("%s: %d", url, w.code)
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // The row plan renders exactly as the model does, for every value shape.
-func TestPsRowPlanMatchesModel(t *testing.T) {
+func TestRowPlanMatchesModel(t *testing.T) {
 	m := &model.Model{Name: "T", Fields: []model.Field{
 		{Name: "s", Kind: model.String},
 		{Name: "n", Kind: model.Integer, Attr: "num"},
@@ -31,7 +31,7 @@ func TestPsRowPlanMatchesModel(t *testing.T) {
 	}
 	for i, vals := range rows {
 		row := model.Row{Cols: cols, Vals: vals}
-		got := string(newPsRowPlan(m, cols).append(nil, row))
+		got := string(newRowPlan(m, cols).append(nil, row))
 		want := string(m.Append(nil, row))
 		if got != want {
 			t.Errorf("row %d:\n got %s\nwant %s", i, got, want)
@@ -40,7 +40,7 @@ func TestPsRowPlanMatchesModel(t *testing.T) {
 	// A real element model with attributes.
 	pcols := model.NewColumns("hash", "pkg_name", "pkg_version", "pkg_release", "pkg_arch", "sourcerpm", "pkg_summary", "pkg_buildtime", "changelog_text")
 	row := model.Row{Cols: pcols, Vals: []any{"123", "n", "1", "alt1", "x86_64", "binary", "sum", uint32(1700000000), "- fix"}}
-	if got, want := string(newPsRowPlan(contract.PackagesByUuidElementModel, pcols).append(nil, row)), string(contract.PackagesByUuidElementModel.Append(nil, row)); got != want {
+	if got, want := string(newRowPlan(contract.PackagesByUuidElementModel, pcols).append(nil, row)), string(contract.PackagesByUuidElementModel.Append(nil, row)); got != want {
 		t.Errorf("got %s\nwant %s", got, want)
 	}
 }

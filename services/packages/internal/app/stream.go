@@ -11,16 +11,16 @@ import (
 	"altrepo/libs/model"
 )
 
-// psStream answers a possibly huge list without holding it in memory, as
-// streamList does, with a per-row transform and extra keys around the list:
+// streamSpec describes a possibly huge list answered without holding it in
+// memory (streamQuery), with a per-row transform and extra keys around the list:
 // {<head keys>, "request_args": args, "<key>": [...], "length": n, <tail keys>}.
 // The first row is read before the status is sent, so an empty result is
 // a proper notFound answer.
 //
 // Reading and rendering overlap: one goroutine scans rows from the driver
 // into small batches, the handler's goroutine renders and writes them. At
-// most psStreamQueue batches wait, so memory stays flat.
-type psStream struct {
+// most streamQueue batches wait, so memory stays flat.
+type streamSpec struct {
 	args     any
 	key      string
 	elem     *model.Model
@@ -38,21 +38,21 @@ type psStream struct {
 }
 
 const (
-	psStreamBatch = 512
-	psStreamQueue = 4
+	streamBatch = 512
+	streamQueue = 4
 )
 
-// psRowBatch is a batch of scanned rows or the read error that ended the result.
-type psRowBatch struct {
+// streamRowBatch is a batch of scanned rows or the read error that ended the result.
+type streamRowBatch struct {
 	rows []model.Row
 	err  error
 }
 
-// psReadRows scans rows (positioned on the first one) into batches until
+// streamReadRows scans rows (positioned on the first one) into batches until
 // the result ends or stop is closed; it closes rows and out.
-func psReadRows(rows *chdb.Rows, next func() (model.Row, error), out chan<- psRowBatch, stop <-chan struct{}) {
+func streamReadRows(rows *chdb.Rows, next func() (model.Row, error), out chan<- streamRowBatch, stop <-chan struct{}) {
 	defer close(out)
-	send := func(b psRowBatch) bool {
+	send := func(b streamRowBatch) bool {
 		select {
 		case out <- b:
 			return true
@@ -60,47 +60,49 @@ func psReadRows(rows *chdb.Rows, next func() (model.Row, error), out chan<- psRo
 			return false
 		}
 	}
-	batch := make([]model.Row, 0, psStreamBatch)
+	batch := make([]model.Row, 0, streamBatch)
 	for ok := true; ok; ok = rows.Next() {
 		row, err := next()
 		if err != nil {
 			rows.Close()
-			send(psRowBatch{err: err})
+			send(streamRowBatch{err: err})
 			return
 		}
 		batch = append(batch, row)
-		if len(batch) == psStreamBatch {
-			if !send(psRowBatch{rows: batch}) {
+		if len(batch) == streamBatch {
+			if !send(streamRowBatch{rows: batch}) {
 				rows.Close()
 				return
 			}
-			batch = make([]model.Row, 0, psStreamBatch)
+			batch = make([]model.Row, 0, streamBatch)
 		}
 	}
 	err := rows.Err()
 	if cerr := rows.Close(); err == nil {
 		err = cerr
 	}
-	if len(batch) > 0 && !send(psRowBatch{rows: batch}) {
+	if len(batch) > 0 && !send(streamRowBatch{rows: batch}) {
 		return
 	}
 	if err != nil {
-		send(psRowBatch{err: err})
+		send(streamRowBatch{err: err})
 	}
 }
 
-// psStreamBlockRows bounds the rows of the blocks ClickHouse sends for a
+// streamBlockRows bounds the rows of the blocks ClickHouse sends for a
 // streamed answer: the driver holds a few blocks at a time, so the block
 // size, not the answer size, sets the memory used.
-const psStreamBlockRows = 2048
+const streamBlockRows = 2048
 
-// psStreamSQL is the SQL a streamed answer runs: the query with small result blocks.
-func psStreamSQL(sql string) string {
-	return sql + fmt.Sprintf("\nSETTINGS max_block_size = %d", psStreamBlockRows)
+// streamSQL is the SQL a streamed answer runs: the query with small result blocks.
+func streamSQL(sql string) string {
+	return sql + fmt.Sprintf("\nSETTINGS max_block_size = %d", streamBlockRows)
 }
 
-func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, params ...any) (*api.Response, error) {
-	rows, err := a.db.Query(ctx, name, psStreamSQL(sql), params...)
+// streamQuery runs sql (with small result blocks) and streams its rows as
+// st describes.
+func (a *App) streamQuery(ctx context.Context, st streamSpec, name, sql string, params ...any) (*api.Response, error) {
+	rows, err := a.db.Query(ctx, name, streamSQL(sql), params...)
 	if err != nil {
 		return nil, err
 	}
@@ -116,11 +118,11 @@ func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, 
 		return nil, st.notFound
 	}
 	return &api.Response{Stream: func(ctx context.Context, s *api.Stream) error {
-		batches := make(chan psRowBatch, psStreamQueue)
+		batches := make(chan streamRowBatch, streamQueue)
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
-		go func() { defer wg.Done(); psReadRows(rows, next, batches, stop) }()
+		go func() { defer wg.Done(); streamReadRows(rows, next, batches, stop) }()
 		defer func() {
 			close(stop)
 			for range batches { // let the reader finish and close the result
@@ -145,7 +147,7 @@ func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, 
 		s.Key(st.key)
 		s.Raw("[")
 		n := 0
-		var plan *psRowPlan
+		var plan *rowPlan
 		var buf []byte
 		for b := range batches {
 			if b.err != nil {
@@ -161,7 +163,7 @@ func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, 
 					continue
 				}
 				if plan == nil {
-					plan = newPsRowPlan(st.elem, row.Cols)
+					plan = newRowPlan(st.elem, row.Cols)
 				}
 				if n > 0 {
 					buf = append(buf, ',')
@@ -192,15 +194,15 @@ func (a *App) psStreamQuery(ctx context.Context, st psStream, name, sql string, 
 	}}, nil
 }
 
-// psRowPlan renders result rows through a flat model without looking
+// rowPlan renders result rows through a flat model without looking
 // columns up by name for every row: strings, integers and string lists
 // are written directly; any other value goes through the model's own
 // rendering of that single field, so the output is the same.
-type psRowPlan struct {
-	fields []psFieldPlan
+type rowPlan struct {
+	fields []fieldPlan
 }
 
-type psFieldPlan struct {
+type fieldPlan struct {
 	key    []byte // `"name":`
 	col    int    // column position, -1 when absent
 	kind   model.Kind
@@ -209,8 +211,8 @@ type psFieldPlan struct {
 	single *model.Model // the field alone, for the general case
 }
 
-func newPsRowPlan(m *model.Model, cols model.Columns) *psRowPlan {
-	p := &psRowPlan{}
+func newRowPlan(m *model.Model, cols model.Columns) *rowPlan {
+	p := &rowPlan{}
 	for _, f := range m.Fields {
 		attr := f.Attr
 		if attr == "" {
@@ -221,7 +223,7 @@ func newPsRowPlan(m *model.Model, cols model.Columns) *psRowPlan {
 			col = -1
 		}
 		key := model.AppendString(nil, f.Name)
-		p.fields = append(p.fields, psFieldPlan{
+		p.fields = append(p.fields, fieldPlan{
 			key: append(key, ':'), col: col, kind: f.Kind, elem: f.Elem, attr: attr,
 			single: &model.Model{Name: m.Name, Fields: []model.Field{f}},
 		})
@@ -229,7 +231,7 @@ func newPsRowPlan(m *model.Model, cols model.Columns) *psRowPlan {
 	return p
 }
 
-func (p *psRowPlan) append(b []byte, row model.Row) []byte {
+func (p *rowPlan) append(b []byte, row model.Row) []byte {
 	b = append(b, '{')
 	for i := range p.fields {
 		f := &p.fields[i]
@@ -253,7 +255,7 @@ func (p *psRowPlan) append(b []byte, row model.Row) []byte {
 }
 
 // fast writes the common value types; ok is false for anything else.
-func (f *psFieldPlan) fast(b []byte, v any) ([]byte, bool) {
+func (f *fieldPlan) fast(b []byte, v any) ([]byte, bool) {
 	switch f.kind {
 	case model.String:
 		if s, ok := v.(string); ok {
