@@ -187,7 +187,7 @@ func Run(ctx context.Context, src *source.Source, sink rows.Sink, opts Options) 
 	if l, ok := sink.(interface{ SetMaxBatchBytes(string, int) }); ok {
 		// Packages fires two materialized views; on 18.16 one of them reads
 		// the whole table per INSERT, so Packages goes in few big batches.
-		l.SetMaxBatchBytes(tPackages, 32<<20)
+		l.SetMaxBatchBytes(tPackages, 24<<20)
 	}
 	commits, err := src.Commits(0)
 	if err != nil {

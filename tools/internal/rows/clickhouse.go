@@ -19,10 +19,11 @@ import (
 // sink needs only that many connections of the pool, and at most two
 // batches per table are in memory.
 type ClickHouseSink struct {
-	ctx   context.Context
-	conn  driver.Conn
-	batch int
-	slots chan struct{}
+	ctx    context.Context
+	conn   driver.Conn
+	batch  int
+	slots  chan struct{}
+	budget *budget
 
 	mu         sync.Mutex
 	tables     map[string]*chTable
@@ -153,6 +154,48 @@ func rowSize(vals []any, seen map[uintptr]struct{}) int {
 	return n
 }
 
+// pendingBudget bounds the estimated bytes of all batches queued or being
+// sent: producers wait (back-pressure) instead of piling batches up when the
+// server is slower than the generator.
+const pendingBudget = 128 << 20
+
+// batch is a full batch and its estimated size.
+type batch struct {
+	rows  [][]any
+	bytes int
+}
+
+// budget is a byte semaphore; a request larger than the whole budget is
+// granted when nothing else is pending.
+type budget struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	limit   int
+	pending int
+}
+
+func newBudget(limit int) *budget {
+	b := &budget{limit: limit}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *budget) acquire(n int) {
+	b.mu.Lock()
+	for b.pending > 0 && b.pending+n > b.limit {
+		b.cond.Wait()
+	}
+	b.pending += n
+	b.mu.Unlock()
+}
+
+func (b *budget) release(n int) {
+	b.mu.Lock()
+	b.pending -= n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
+
 // maxSending bounds concurrent batch sends (connections in use).
 const maxSending = 3
 
@@ -162,7 +205,7 @@ func NewClickHouseSink(ctx context.Context, conn driver.Conn, batchSize int) *Cl
 		batchSize = 50000
 	}
 	return &ClickHouseSink{ctx: ctx, conn: conn, batch: batchSize, tables: map[string]*chTable{}, views: map[string]Table{},
-		slots: make(chan struct{}, maxSending), before: map[string][]string{}}
+		slots: make(chan struct{}, maxSending), before: map[string][]string{}, budget: newBudget(pendingBudget)}
 }
 
 // SetMaxBatchBytes overrides the batch size bound (bytes) of table: fewer,
@@ -193,7 +236,7 @@ type chTable struct {
 	bytes    int                  // approximate size of cur
 	seen     map[uintptr]struct{} // arrays counted in bytes
 	rows     int64
-	send     chan [][]any
+	send     chan batch
 	done     chan struct{}
 	mu       sync.Mutex
 	err      error
@@ -270,20 +313,20 @@ func (s *ClickHouseSink) newTable(name string, cols []string) *chTable {
 }
 
 func (t *chTable) start() {
-	t.send = make(chan [][]any, 1)
+	t.send = make(chan batch, 1)
 	t.done = make(chan struct{})
 	go t.sender()
 }
 
 func (t *chTable) sender() {
 	defer close(t.done)
-	for rows := range t.send {
-		if t.getErr() != nil {
-			continue
+	for b := range t.send {
+		if t.getErr() == nil {
+			if err := t.sendRows(b.rows); err != nil {
+				t.setErr(err)
+			}
 		}
-		if err := t.sendRows(rows); err != nil {
-			t.setErr(err)
-		}
+		t.sink.budget.release(b.bytes)
 	}
 }
 
@@ -346,15 +389,22 @@ func (t *chTable) Append(vals ...any) error {
 				return err
 			}
 		}
-		t.send <- t.cur
-		t.cur, t.bytes, t.seen = nil, 0, nil
+		t.queue()
 	}
 	return nil
 }
 
+// queue hands the current batch to the sender, waiting while the batches
+// already queued or on the wire exceed the sink's memory budget.
+func (t *chTable) queue() {
+	t.sink.budget.acquire(t.bytes)
+	t.send <- batch{rows: t.cur, bytes: t.bytes}
+	t.cur, t.bytes, t.seen = nil, 0, nil
+}
+
 func (t *chTable) close() error {
 	if len(t.cur) > 0 {
-		t.send <- t.cur
+		t.queue()
 	}
 	t.cur, t.bytes, t.seen = nil, 0, nil
 	close(t.send)
