@@ -80,7 +80,6 @@ type Builder struct {
 
 	branchDates  map[string]time.Time
 	imageSamples map[string][]binRef // branch -> binaries for images
-	licenses     map[string]int
 	groupMembers map[string]map[string]int // ACL group -> leader -> packages (current branch)
 	loadedTasks  map[uint32]bool           // tasks written (errata link only to these)
 }
@@ -172,7 +171,6 @@ func Run(ctx context.Context, src *source.Source, sink rows.Sink, opts Options) 
 		errata:       map[string]*errataCand{},
 		branchDates:  map[string]time.Time{},
 		imageSamples: map[string][]binRef{},
-		licenses:     map[string]int{},
 		groupMembers: map[string]map[string]int{},
 		loadedTasks:  map[uint32]bool{},
 	}

@@ -111,7 +111,6 @@ func (b *Builder) addSpec(s *spec.Spec, f tarspec.File, snap source.Snapshot) (*
 		info.top = cloneEntry(top)
 	}
 	info.acl = aclFor(s.Changelog)
-	b.licenses[strings.Clone(m.License)]++
 
 	base := pkgRow{
 		packager: packager, email: email, version: version, release: release, epoch: s.Epoch,
