@@ -79,7 +79,7 @@ type Builder struct {
 	errata   map[string]*errataCand
 
 	branchDates  map[string]time.Time
-	imageSamples map[string][]binRef // branch -> binaries for images
+	imageSamples map[string][]binRef       // branch -> binaries for images
 	groupMembers map[string]map[string]int // ACL group -> leader -> packages (current branch)
 	loadedTasks  map[uint32]bool           // tasks written (errata link only to these)
 }
