@@ -254,7 +254,7 @@ func TestExportBranchBinaryPackages(t *testing.T) {
 	if !found || body["request_args"] == nil {
 		t.Errorf("%s missing", pick[0].Name)
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/export/branch_binary_packages/p11?arch=mipsel": 404,
 		"/api/export/branch_binary_packages/c6":              400,
 		"/api/export/branch_binary_packages/p11?x=1":         400,
@@ -296,7 +296,7 @@ func TestTranslationPoFiles(t *testing.T) {
 	if rec.Code != 200 {
 		t.Errorf("from_date: %d %s", rec.Code, rec.Body.String())
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/export/translation/packages_po_files?branches=p10&from_date=2099-01-01": 404,
 		"/api/export/translation/packages_po_files?branches=c6":                       404,
 		"/api/export/translation/packages_po_files":                                   400,
@@ -411,7 +411,7 @@ func TestBeehiveFTBFS(t *testing.T) {
 	if code != 400 || len(body["validation_message"].([]any)) != 2 {
 		t.Errorf("p8/armh: %d %v", code, body)
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/export/beehive/ftbfs":                        400,
 		"/api/export/beehive/ftbfs?branch=sisyphus&arch=x": 400,
 	})
@@ -450,20 +450,7 @@ func TestBranchTreeFixture(t *testing.T) {
 		}
 	}
 	day := func(d, h int) time.Time { return time.Date(2024, 1, d, h, 0, 0, 0, time.UTC) }
-	insert := func(sql string, rows ...[]any) {
-		b, err := db.Batch(ctx, "t", sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			if err := b.Append(r...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Send(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	insert := inserter(t, db)
 	insert("INSERT INTO Tasks (task_id, subtask_id, task_repo, task_owner, task_changed)",
 		[]any{uint32(1), uint32(1), "sisyphus", "a", day(1, 0)}, []any{uint32(2), uint32(1), "sisyphus", "a", day(2, 0)},
 		[]any{uint32(2), uint32(2), "sisyphus", "a", day(2, 0)}, []any{uint32(3), uint32(1), "p11", "b", day(3, 0)},

@@ -151,7 +151,7 @@ func TestFileSearch(t *testing.T) {
 	if code != 200 || len(body["files"].([]any)) != 1 {
 		t.Errorf("limit=1: %d %v", code, body)
 	}
-	for u, want := range map[string]int{
+	expectCodesMsg(t, env, "No data not found in database", map[string]int{
 		"/api/file/search?branch=sisyphus&file_name=/usr&limit=5001":  400,
 		"/api/file/search?branch=sisyphus&file_name=/usr&limit=-1":    400,
 		"/api/file/search?branch=nope&file_name=/usr":                 400,
@@ -159,13 +159,7 @@ func TestFileSearch(t *testing.T) {
 		"/api/file/search?branch=sisyphus":                            400,
 		"/api/file/search?branch=sisyphus&file_name=/usr&bogus=1":     400,
 		"/api/file/search?branch=sisyphus&file_name=no-such-file-zzz": 404,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		} else if want == 404 && body["message"] != "No data not found in database" {
-			t.Errorf("%s: %v", u, body)
-		}
-	}
+	})
 	code, body = env.Get(t, "/api/file/search?branch=sisyphus&file_name=/usr&limit=0")
 	if code != 200 || len(body["files"].([]any)) == 0 {
 		t.Errorf("limit=0: %d", code)
@@ -191,15 +185,11 @@ func TestFileFastLookup(t *testing.T) {
 	if code != 200 || len(body["files"].([]any)) != 3 {
 		t.Errorf("limit=3: %d %v", code, body)
 	}
-	for u, want := range map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/file/fast_lookup?branch=sisyphus&file_name=/usr&limit=6000":  400,
 		"/api/file/fast_lookup?branch=p0&file_name=/usr":                   400,
 		"/api/file/fast_lookup?branch=sisyphus&file_name=no-such-file-zzz": 404,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		}
-	}
+	})
 }
 
 func TestFilePackagesByFile(t *testing.T) {
@@ -229,13 +219,9 @@ func TestFilePackagesByFile(t *testing.T) {
 	if !ok || fmt.Sprint(body["length"]) != fmt.Sprint(len(pkgs)) {
 		t.Errorf("packages %v, want %d %+v", pkgs, hash, want[0])
 	}
-	for u, want := range map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/file/packages_by_file?branch=sisyphus":                         400,
 		"/api/file/packages_by_file?branch=sisyphus&file_name=/a":            400,
 		"/api/file/packages_by_file?branch=sisyphus&file_name=/no/such/file": 404,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		}
-	}
+	})
 }

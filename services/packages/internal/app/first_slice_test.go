@@ -107,16 +107,12 @@ func TestPackageInfo(t *testing.T) {
 	if dep, ok := pk["depends"].(map[string]any); !ok || len(dep) != 4 {
 		t.Errorf("full depends = %v", pk["depends"])
 	}
-	for url, want := range map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/package/package_info?name=" + p.Name + "&branch=nope": 400,
 		"/api/package/package_info?name=a":                          400,
 		"/api/package/package_info?name=bash&nope=1":                400,
 		"/api/package/package_info?name=no-such-package-zzz":        404,
-	} {
-		if code, body := env.Get(t, url); code != want {
-			t.Errorf("%s: %d %v, want %d", url, code, body, want)
-		}
-	}
+	})
 }
 
 func TestBranchBinaryPackages(t *testing.T) {

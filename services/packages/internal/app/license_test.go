@@ -51,18 +51,12 @@ func TestLicenseTokens(t *testing.T) {
 	if !slices.Equal(got, want) || got[0] != alias+"="+id || fmt.Sprint(body["length"]) != fmt.Sprint(len(want)) {
 		t.Errorf("tokens %v, want %v", got, want)
 	}
-	for u, want := range map[string]int{
+	expectCodesMsg(t, env, "No valid license tokens found", map[string]int{
 		"/api/license/tokens?license=" + url.QueryEscape("Unknown-Thing and "+id): 404,
 		"/api/license/tokens?license=" + url.QueryEscape("()"):                    404,
 		"/api/license/tokens?license=" + url.QueryEscape("GPL; rm"):               400,
 		"/api/license/tokens": 400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		} else if want == 404 && body["message"] != "No valid license tokens found" {
-			t.Errorf("%s: %v", u, body)
-		}
-	}
+	})
 }
 
 func TestLicenseInfo(t *testing.T) {
@@ -105,14 +99,10 @@ func TestLicenseInfo(t *testing.T) {
 			t.Errorf("no SPDX row: %d %v", code, body)
 		}
 	}
-	for u, want := range map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/license/info?license=Unknown-Thing":             404,
 		"/api/license/info?license=" + url.QueryEscape("a;b"): 400,
 		"/api/license/info":                                   400,
 		"/api/license/info?license=MIT&x=1":                   400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		}
-	}
+	})
 }

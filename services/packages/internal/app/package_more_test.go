@@ -145,16 +145,12 @@ func TestPmPackageByFileName(t *testing.T) {
 	if body["request_args"].(map[string]any)["files"] != dir+"%"+p.File[len(p.File)-2:] {
 		t.Errorf("request_args %v", body["request_args"])
 	}
-	for u, want := range map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/package/package_by_file_name?branch=sisyphus&file=/no/such/file/zzz": 404,
 		"/api/package/package_by_file_name?branch=nope&file=/usr/bin/x":            400,
 		"/api/package/package_by_file_name?branch=sisyphus":                        400,
 		"/api/package/package_by_file_name?branch=sisyphus&file=/x&arch=bogus":     400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		}
-	}
+	})
 }
 
 func pmPost(t *testing.T, env *testenv.Env, path string, body any) (int, map[string]any) {
@@ -166,12 +162,7 @@ func pmPost(t *testing.T, env *testenv.Env, path string, body any) (int, map[str
 		t.Fatal(err)
 	}
 	rec := env.Do(t, http.MethodPost, path, &buf, map[string]string{"Content-Type": "application/json"})
-	var out any
-	dec := json.NewDecoder(strings.NewReader(rec.Body.String()))
-	dec.UseNumber()
-	if err := dec.Decode(&out); err != nil {
-		t.Fatalf("POST %s: %v: %s", path, err, rec.Body.String())
-	}
+	out := decodeJSON(t, rec.Body.String())
 	if m, ok := out.(map[string]any); ok {
 		return rec.Code, m
 	}
@@ -237,16 +228,12 @@ func TestPmPackageByFileMD5(t *testing.T) {
 	if body["not_found"] != nil {
 		t.Errorf("not_found = %v", body["not_found"])
 	}
-	for u, want := range map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/package/package_by_file_md5?branch=sisyphus&md5=0123456789abcdef0123456789abcdef": 404,
 		"/api/package/package_by_file_md5?branch=sisyphus&md5=xyz":                              400,
 		"/api/package/package_by_file_md5?branch=sisyphus":                                      400,
 		"/api/package/package_by_file_md5?branch=p0&md5=00":                                     400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		}
-	}
+	})
 }
 
 func TestPmFindPackageset(t *testing.T) {
@@ -306,18 +293,12 @@ func TestPmFindPackageset(t *testing.T) {
 			t.Errorf("branches=p9: %v", e)
 		}
 	}
-	for u, want := range map[string]int{
+	expectCodesMsg(t, env, "No results found in last package sets for given parameters", map[string]int{
 		"/api/package/find_packageset?packages=no-such-package-zzz": 404,
 		"/api/package/find_packageset?packages=a":                   400,
 		"/api/package/find_packageset":                              400,
 		"/api/package/find_packageset?packages=bash&branches=p0":    400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		} else if want == 404 && body["message"] != "No results found in last package sets for given parameters" {
-			t.Errorf("%s: %v", u, body)
-		}
-	}
+	})
 }
 
 func TestPmUnpackagedDirs(t *testing.T) {
@@ -370,16 +351,12 @@ func TestPmUnpackagedDirs(t *testing.T) {
 			t.Errorf("%v: %+v %v", m, n, err)
 		}
 	}
-	for u, want := range map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/package/unpackaged_dirs?branch=sisyphus&packager=nosuchpackagerzzz": 404,
 		"/api/package/unpackaged_dirs?branch=sisyphus":                            400,
 		"/api/package/unpackaged_dirs?branch=p0&packager=x":                       400,
 		"/api/package/unpackaged_dirs?branch=sisyphus&packager=x&archs=zz":        400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		}
-	}
+	})
 }
 
 func TestPmRepocop(t *testing.T) {
@@ -419,19 +396,13 @@ func TestPmRepocop(t *testing.T) {
 	if code != 200 || len(body["packages"].([]any)) != 1 || body["packages"].([]any)[0].(map[string]any)["test_status"] != "warn" {
 		t.Errorf("binary: %d %v", code, body)
 	}
-	for u, want := range map[string]int{
+	expectCodesMsg(t, env, "No results found in database for given parameters", map[string]int{
 		"/api/package/repocop?branch=sisyphus&package_name=" + src + "&package_version=9.9": 404,
 		"/api/package/repocop?branch=p10&package_name=" + src:                               404,
 		"/api/package/repocop?branch=sisyphus&package_name=" + src + "&package_type=both":   400,
 		"/api/package/repocop?branch=sisyphus":                                              400,
 		"/api/package/repocop?branch=p0&package_name=" + src:                                400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		} else if want == 404 && body["message"] != "No results found in database for given parameters" {
-			t.Errorf("%s: %v", u, body)
-		}
-	}
+	})
 	// Schema-invalid bodies and a bad date: 400, nothing stored.
 	bad := row(src, "src", "t9", "ok", "not a date")
 	code, body = pmPost(t, env, "/api/package/repocop", map[string]any{"packages": []any{row(src, "src", "t9", "ok", "2024-01-01"), bad}})
@@ -618,15 +589,9 @@ func TestPmMaintainerScore(t *testing.T) {
 	if body["status"] != want || (top > 0 && body["primary_maintainer"] != maint[0].(map[string]any)["nick"]) {
 		t.Errorf("status %v primary %v, top %v", body["status"], body["primary_maintainer"], maint[0])
 	}
-	for u, want := range map[string]int{
+	expectCodesMsg(t, env, "No changelog data found for package", map[string]int{
 		"/api/package/maintainer_score?branch=sisyphus&name=no-such-zzz": 404,
 		"/api/package/maintainer_score?branch=p0&name=bash":              400,
 		"/api/package/maintainer_score?branch=sisyphus":                  400,
-	} {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		} else if want == 404 && body["message"] != "No changelog data found for package" {
-			t.Errorf("%s: %v", u, body)
-		}
-	}
+	})
 }

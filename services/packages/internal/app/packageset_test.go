@@ -6,19 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"altrepo/deploy/schema"
-	"altrepo/libs/api"
-	"altrepo/libs/chdb"
 	"altrepo/libs/lookup"
-	"altrepo/libs/migrate"
-	"altrepo/libs/testharness"
 	"altrepo/services/packages/internal/mscore"
 	"altrepo/services/packages/internal/testenv"
 )
@@ -57,22 +51,11 @@ func TestPsParseISO(t *testing.T) {
 	}
 }
 
-func psDecodeJSON(t *testing.T, s string) any {
-	t.Helper()
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func TestPsParseStatusBody(t *testing.T) {
 	ru := base64.StdEncoding.EncodeToString([]byte("Описание"))
 	ok := `{"branches":[{"pkgset_name":"P10","rs_pkgset_name_bugzilla":"p10","rs_start_date":"2021-08-01","rs_end_date":"2025-12-31T00:00:00",
 		"rs_show":1,"rs_description_ru":"` + ru + `","rs_description_en":"ZW4=","rs_mailing_list":"m","rs_mirrors_json":[{"a":1}]}]}`
-	rows, msgs := psParseStatusBody(psDecodeJSON(t, ok), time.UTC)
+	rows, msgs := psParseStatusBody(decodeJSON(t, ok), time.UTC)
 	if len(msgs) != 0 || len(rows) != 1 {
 		t.Fatalf("%v %v", rows, msgs)
 	}
@@ -83,7 +66,7 @@ func TestPsParseStatusBody(t *testing.T) {
 	}
 	bad := `{"branches":[{"pkgset_name":"x","rs_pkgset_name_bugzilla":"x","rs_start_date":"2021-08-01","rs_end_date":"2021-08-01",
 		"rs_show":2,"rs_description_ru":"abc","rs_description_en":"ZW4=","rs_mailing_list":"m"}]}`
-	_, msgs = psParseStatusBody(psDecodeJSON(t, bad), time.UTC)
+	_, msgs = psParseStatusBody(decodeJSON(t, bad), time.UTC)
 	want := []string{"description must be in base64 format", "allowable values rs_show : 0 or 1",
 		"allowable values : ['pkgset_name', 'rs_pkgset_name_bugzilla', 'rs_start_date', 'rs_end_date', 'rs_show', 'rs_description_ru', 'rs_description_en', 'rs_mailing_list', 'rs_mirrors_json']"}
 	if fmt.Sprint(msgs) != fmt.Sprint(want) {
@@ -177,7 +160,7 @@ func TestRepositoryPackages(t *testing.T) {
 	if code != 200 || body["done_tasks"] == nil {
 		t.Errorf("include_done_tasks: %d %v", code, body["done_tasks"])
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/packageset/repository_packages?branch=c6":                          404,
 		"/api/packageset/repository_packages":                                    400,
 		"/api/packageset/repository_packages?branch=zzz":                         400,
@@ -296,7 +279,7 @@ func TestComparePackagesets(t *testing.T) {
 			t.Errorf("unexpected %v", e)
 		}
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/packageset/compare_packagesets?pkgset1=c6&pkgset2=c7":       404,
 		"/api/packageset/compare_packagesets?pkgset1=sisyphus":            400,
 		"/api/packageset/compare_packagesets?pkgset1=zz&pkgset2=p11":      400,
@@ -461,7 +444,7 @@ func TestRepositoryStatistics(t *testing.T) {
 	if code != 200 || len(spiJSONList(t, body, "branches")) != 1 {
 		t.Errorf("p10: %d %v", code, body)
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/packageset/repository_statistics?branch=c6":  404,
 		"/api/packageset/repository_statistics?branch=zzz": 400,
 		"/api/packageset/repository_statistics?x=1":        400,
@@ -552,7 +535,7 @@ func TestPackagesByUUIDAndComponent(t *testing.T) {
 			t.Errorf("missing component: %d %v", code, body)
 		}
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/packageset/packages_by_uuid?uuid=00000000-0000-0000-0000-000000000000":                                        404,
 		"/api/packageset/packages_by_uuid?uuid=not-a-uuid":                                                                  400,
 		"/api/packageset/packages_by_uuid":                                                                                  400,
@@ -631,7 +614,7 @@ func TestMaintainerScores(t *testing.T) {
 	if code != 200 || fmt.Sprint(body["length"]) != "0" {
 		t.Errorf("empty branch: %d %v", code, body)
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/packageset/maintainer_scores":              400,
 		"/api/packageset/maintainer_scores?branch=zzz":   400,
 		"/api/packageset/maintainer_scores?branch=p10&x": 400,
@@ -683,32 +666,8 @@ func TestPsB64Decode(t *testing.T) {
 // include_done_tasks on a hand-made branch: snapshot {A, B} made by task
 // 50; task 100 reached DONE later, deleting B and adding C.
 func TestRepositoryPackagesDoneTasks(t *testing.T) {
-	ch := testharness.SharedClickHouse(t)
-	dbName := ch.NewDatabase(t)
+	db, insert := fixtureDB(t)
 	ctx := context.Background()
-	if _, err := migrate.Apply(ctx, ch.Conn(t, dbName), dbName, schema.Files, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := chdb.Open(chdb.Options{Addr: ch.Addr(), Database: dbName, User: "default", Tries: 1, Service: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	insert := func(sql string, rows ...[]any) {
-		t.Helper()
-		b, err := db.Batch(ctx, "t", sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			if err := b.Append(r...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Send(); err != nil {
-			t.Fatal(err)
-		}
-	}
 	sha := func(c byte) string { return strings.Repeat(string(c), 32) }
 	src := func(hash uint64, name string) []any {
 		return []any{hash, name, "1.0", "alt1", uint8(1), "src", name + "-1.0-alt1.src.rpm", hash, "me@altlinux.org", "Development/Other"}
@@ -742,16 +701,7 @@ func TestRepositoryPackagesDoneTasks(t *testing.T) {
 	insert("INSERT INTO TaskPlanPkgHash (tplan_hash, tplan_action, tplan_sha256)",
 		[]any{plan[0].H, "add", sha('c')}, []any{plan[0].H, "delete", sha('b')})
 
-	svc := &api.Service{Name: "t", Routes: New(db, nil).Routes(), MapError: chdb.APIError}
-	h, err := svc.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	get := func(url string) (int, map[string]any) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", url, nil))
-		return rec.Code, testenv.Decode(t, rec.Body.String())
-	}
+	get := fixtureGet(t, db)
 	names := func(body map[string]any) string {
 		var out []string
 		for _, p := range body["packages"].([]any) {
@@ -787,41 +737,10 @@ func TestPsParseISOZones(t *testing.T) {
 	}
 }
 
-// psFixtureDB is an empty database with the full schema and an inserter.
-func psFixtureDB(t *testing.T) (*chdb.DB, func(sql string, rows ...[]any)) {
-	t.Helper()
-	ch := testharness.SharedClickHouse(t)
-	dbName := ch.NewDatabase(t)
-	ctx := context.Background()
-	if _, err := migrate.Apply(ctx, ch.Conn(t, dbName), dbName, schema.Files, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := chdb.Open(chdb.Options{Addr: ch.Addr(), Database: dbName, User: "default", Tries: 1, Service: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db, func(sql string, rows ...[]any) {
-		t.Helper()
-		b, err := db.Batch(ctx, "t", sql)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			if err := b.Append(r...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := b.Send(); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // Maintainer scores on a hand-made branch: bug fixes of a component that is
 // both a binary and the source name count twice (as upstream).
 func TestMaintainerScoresFixture(t *testing.T) {
-	db, insert := psFixtureDB(t)
+	db, insert := fixtureDB(t)
 	now := time.Now().UTC().Truncate(time.Second)
 	day := func(ago int) time.Time { return now.AddDate(0, 0, -ago) }
 	insert("INSERT INTO Changelog (chlog_hash, chlog_text)",
@@ -850,17 +769,10 @@ func TestMaintainerScoresFixture(t *testing.T) {
 		bug(3, "NEW", "", "libfoo", "alice@altlinux.org", 5),
 		bug(4, "RESOLVED", "WONTFIX", "foo", "alice@altlinux.org", 5),
 		bug(5, "RESOLVED", "FIXED", "foo", "carol@altlinux.org", 5)) // no changelog entry: ignored
-	svc := &api.Service{Name: "t", Routes: New(db, nil).Routes(), MapError: chdb.APIError}
-	h, err := svc.Handler()
-	if err != nil {
-		t.Fatal(err)
+	code, body := fixtureGet(t, db)("/api/packageset/maintainer_scores?branch=p10")
+	if code != 200 {
+		t.Fatalf("%d %v", code, body)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/packageset/maintainer_scores?branch=p10", nil))
-	if rec.Code != 200 {
-		t.Fatalf("%d %s", rec.Code, rec.Body.String())
-	}
-	body := testenv.Decode(t, rec.Body.String())
 	pkgs := body["packages"].([]any)
 	if len(pkgs) != 1 {
 		t.Fatalf("packages %v", pkgs)

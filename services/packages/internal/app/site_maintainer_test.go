@@ -16,7 +16,7 @@ func smPickNick(t testing.TB, env *testenv.Env) string {
 	type pk struct {
 		Nick string `ch:"nick"`
 	}
-	return spsPick[pk](t, env, `SELECT splitByChar('@', toString(pkg_packager_email))[1] AS nick FROM last_packages
+	return pickRow[pk](t, env, `SELECT splitByChar('@', toString(pkg_packager_email))[1] AS nick FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(toString(pkg_packager_email), '^[a-z][a-z0-9-]+@')
 		GROUP BY nick ORDER BY count() DESC, nick LIMIT 1`).Nick
 }
@@ -45,7 +45,7 @@ func TestSiteAllMaintainers(t *testing.T) {
 	type cnt struct {
 		N uint64 `ch:"n"`
 	}
-	want := spsPick[cnt](t, env, `SELECT countDistinct(pkg_hash) AS n FROM last_packages
+	want := pickRow[cnt](t, env, `SELECT countDistinct(pkg_hash) AS n FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?`, nick+"@%")
 	for _, path := range []string{"all_maintainers", "all_maintainers_with_nicknames"} {
 		code, body := env.Get(t, "/api/site/"+path+"?branch=sisyphus")
@@ -80,7 +80,7 @@ func TestSiteAllMaintainers(t *testing.T) {
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/all_maintainers?branch=nope":         400,
 		"/api/site/all_maintainers":                     400,
 		"/api/site/all_maintainers?branch=sisyphus&x=1": 400,
@@ -94,7 +94,7 @@ func TestSiteMaintainerInfo(t *testing.T) {
 		N    uint64 `ch:"n"`
 		Name string `ch:"name"`
 	}
-	want := spsPick[info](t, env, `SELECT countDistinct(pkg_hash) AS n, any(toString(pkg_packager)) AS name FROM last_packages
+	want := pickRow[info](t, env, `SELECT countDistinct(pkg_hash) AS n, any(toString(pkg_packager)) AS name FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?`, nick+"@%")
 	code, body := env.Get(t, "/api/site/maintainer_info?branch=sisyphus&maintainer_nickname="+nick)
 	if code != 200 {
@@ -108,7 +108,7 @@ func TestSiteMaintainerInfo(t *testing.T) {
 	if code != 404 || body["message"] != "No data found in database for nobody-zz on sisyphus" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/maintainer_info?branch=sisyphus&maintainer_nickname=a":   400,
 		"/api/site/maintainer_info?branch=sisyphus":                         400,
 		"/api/site/maintainer_info?branch=nope&maintainer_nickname=" + nick: 400,
@@ -154,7 +154,7 @@ func TestSiteMaintainerBranches(t *testing.T) {
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{"/api/site/maintainer_branches?maintainer_nickname=a@b": 400})
+	expectCodes(t, env, map[string]int{"/api/site/maintainer_branches?maintainer_nickname=a@b": 400})
 }
 
 func TestSiteMaintainerPackages(t *testing.T) {
@@ -234,7 +234,7 @@ func TestSiteMaintainerPackages(t *testing.T) {
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/maintainer_packages?branch=sisyphus&maintainer_nickname=" + nick + "&by_acl=other": 400,
 		"/api/site/maintainer_packages?maintainer_nickname=" + nick:                                   400,
 	})
@@ -279,7 +279,7 @@ func TestSiteRepocopByMaintainer(t *testing.T) {
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{"/api/site/repocop_by_maintainer?branch=nope&maintainer_nickname=" + p.Nick: 400})
+	expectCodes(t, env, map[string]int{"/api/site/repocop_by_maintainer?branch=nope&maintainer_nickname=" + p.Nick: 400})
 }
 
 func TestSiteBeehiveErrorsByMaintainer(t *testing.T) {
@@ -325,7 +325,7 @@ func TestSiteBeehiveErrorsByMaintainer(t *testing.T) {
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{"/api/site/beehive_errors_by_maintainer?branch=sisyphus&maintainer_nickname=" + p.Nick + "&by_acl=x": 400})
+	expectCodes(t, env, map[string]int{"/api/site/beehive_errors_by_maintainer?branch=sisyphus&maintainer_nickname=" + p.Nick + "&by_acl=x": 400})
 }
 
 func TestSiteWatchByMaintainer(t *testing.T) {
@@ -367,7 +367,7 @@ func TestSiteWatchByMaintainer(t *testing.T) {
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/watch_by_maintainer?maintainer_nickname=" + p.Nick + "&branch=sisyphus": 400,
 		"/api/site/watch_by_maintainer": 400,
 	})

@@ -15,24 +15,6 @@ import (
 	"altrepo/services/packages/internal/testenv"
 )
 
-// spSelect runs a test query.
-func spSelect(t *testing.T, env *testenv.Env, dest any, sql string, args ...any) {
-	t.Helper()
-	if err := env.DB.Select(context.Background(), "test", dest, sql, args...); err != nil {
-		t.Fatalf("%v\n%s", err, sql)
-	}
-}
-
-// spExpect checks status codes of several URLs.
-func spExpect(t *testing.T, env *testenv.Env, cases map[string]int) {
-	t.Helper()
-	for url, want := range cases {
-		if code, body := env.Get(t, url); code != want {
-			t.Errorf("%s: %d %v, want %d", url, code, body, want)
-		}
-	}
-}
-
 func spStr(v any) string { return fmt.Sprint(v) }
 
 func spList(t *testing.T, v any) []any {
@@ -75,7 +57,7 @@ const spTestPkgCols = `pkg_hash, pkg_name, pkg_version, pkg_release, toString(pk
 func spTestPackage(t *testing.T, env *testenv.Env, hash uint64) spTestPkg {
 	t.Helper()
 	var p []spTestPkg
-	spSelect(t, env, &p, "SELECT "+spTestPkgCols+" FROM Packages WHERE pkg_hash = ? LIMIT 1", hash)
+	dbSelect(t, env, &p, "SELECT "+spTestPkgCols+" FROM Packages WHERE pkg_hash = ? LIMIT 1", hash)
 	if len(p) == 0 {
 		t.Fatalf("package %d not found", hash)
 	}
@@ -190,7 +172,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 		Changed time.Time `ch:"task_changed"`
 	}
 	// A source of sisyphus whose adding task built binaries in TaskIterations.
-	spSelect(t, env, &pick, `SELECT pkg_hash, task_id, task_changed FROM BranchPackageHistory
+	dbSelect(t, env, &pick, `SELECT pkg_hash, task_id, task_changed FROM BranchPackageHistory
 		WHERE pkgset_name = 'sisyphus' AND tplan_action = 'add' AND pkg_sourcepackage = 1
 		  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1)
 		  AND pkg_hash IN (SELECT titer_srcrpm_hash FROM TaskIterations WHERE notEmpty(titer_pkgs_hash))
@@ -260,7 +242,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 	var bt []struct {
 		B uint32 `ch:"b"`
 	}
-	spSelect(t, env, &bt, `SELECT max(pkg_buildtime) AS b FROM Packages WHERE pkg_name = ? AND pkg_hash IN ?`,
+	dbSelect(t, env, &bt, `SELECT max(pkg_buildtime) AS b FROM Packages WHERE pkg_name = ? AND pkg_hash IN ?`,
 		archs[0].(map[string]any)["name"], inList(binHashes))
 	if spStr(body["buildtime"]) != fmt.Sprint(bt[0].B) {
 		t.Errorf("buildtime = %v, want %d", body["buildtime"], bt[0].B)
@@ -269,7 +251,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 	var nreq []struct {
 		N uint64 `ch:"n"`
 	}
-	spSelect(t, env, &nreq, `SELECT count() AS n FROM Depends WHERE pkg_hash = ? AND dp_type = 'require'`, hash)
+	dbSelect(t, env, &nreq, `SELECT count() AS n FROM Depends WHERE pkg_hash = ? AND dp_type = 'require'`, hash)
 	dl := spList(t, body["dependencies"])
 	if uint64(len(dl)) != nreq[0].N {
 		t.Errorf("%d dependencies, want %d", len(dl), nreq[0].N)
@@ -284,7 +266,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 	var acl []struct {
 		L []string `ch:"acl_list"`
 	}
-	spSelect(t, env, &acl, `SELECT acl_list FROM last_acl WHERE acl_branch = 'sisyphus' AND acl_for = ?`, p.Name)
+	dbSelect(t, env, &acl, `SELECT acl_list FROM last_acl WHERE acl_branch = 'sisyphus' AND acl_for = ?`, p.Name)
 	gotACL := spList(t, body["acl"])
 	if len(acl) > 0 && fmt.Sprint(gotACL) != fmt.Sprint(acl[0].L) || len(acl) == 0 && len(gotACL) != 0 {
 		t.Errorf("acl = %v, want %v", gotACL, acl)
@@ -305,7 +287,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 	var bh []struct {
 		N uint64 `ch:"n"`
 	}
-	spSelect(t, env, &bh, `SELECT count() AS n FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' AND pkg_hash = ?
+	dbSelect(t, env, &bh, `SELECT count() AS n FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' AND pkg_hash = ?
 		AND (bh_arch, bh_updated) IN (SELECT bh_arch, max(bh_updated) FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' GROUP BY bh_arch)`, hash)
 	if got := spList(t, body["beehive"]); uint64(len(got)) != bh[0].N {
 		t.Errorf("beehive = %v, want %d rows", got, bh[0].N)
@@ -318,7 +300,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 	if code != 200 || len(spList(t, body["changelog"])) != 1 {
 		t.Errorf("changelog_last=1: %d %v", code, body["changelog"])
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		url + "&changelog_last=0":   400,
 		url + "&changelog_last=101": 400,
 		url + "&package_type=bogus": 400,
@@ -345,7 +327,7 @@ func TestSitePackageInfoSourceWithoutTask(t *testing.T) {
 	var pick []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
+	dbSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
 		AND pkg_hash NOT IN (SELECT pkg_hash FROM BranchPackageHistory)
 		AND pkg_hash IN (SELECT pkg_srcrpm_hash FROM Packages WHERE pkg_sourcepackage = 0)
 		ORDER BY pkg_hash LIMIT 1`)
@@ -365,7 +347,7 @@ func TestSitePackageInfoSourceWithoutTask(t *testing.T) {
 		Name string `ch:"pkg_name"`
 		N    uint64 `ch:"n"`
 	}
-	spSelect(t, env, &bins, `SELECT pkg_name, uniqExact(toString(pkg_arch)) AS n FROM Packages WHERE pkg_srcrpm_hash = ? AND pkg_sourcepackage = 0
+	dbSelect(t, env, &bins, `SELECT pkg_name, uniqExact(toString(pkg_arch)) AS n FROM Packages WHERE pkg_srcrpm_hash = ? AND pkg_sourcepackage = 0
 		AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10') GROUP BY pkg_name ORDER BY pkg_name`, hash)
 	archs := spList(t, body["package_archs"])
 	if len(archs) != len(bins) {
@@ -401,7 +383,7 @@ func TestSitePackageInfoBinary(t *testing.T) {
 	var pick []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 0 AND toString(pkg_arch) = 'x86_64'
+	dbSelect(t, env, &pick, `SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 0 AND toString(pkg_arch) = 'x86_64'
 		AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus')
 		AND pkg_srcrpm_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1)
 		ORDER BY pkg_name LIMIT 1`)
@@ -441,14 +423,14 @@ func TestSitePackageInfoBrief(t *testing.T) {
 	var pick []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1`)
+	dbSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1`)
 	src := spTestPackage(t, env, pick[0].Hash)
 	code, body := env.Get(t, fmt.Sprintf("/api/site/package_info_brief/%d", src.Hash))
 	if code != 200 || body["name"] != src.Name || body["version"] != src.Version || body["release"] != src.Release ||
 		body["arch"] != "srpm" || body["type"] != "source" || body["summary"] != src.Summary {
 		t.Errorf("source: %d %v", code, body)
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash FROM Packages WHERE pkg_srcrpm_hash = ? AND pkg_sourcepackage = 0 LIMIT 1`, src.Hash)
+	dbSelect(t, env, &pick, `SELECT pkg_hash FROM Packages WHERE pkg_srcrpm_hash = ? AND pkg_sourcepackage = 0 LIMIT 1`, src.Hash)
 	if len(pick) > 0 {
 		bin := spTestPackage(t, env, pick[0].Hash)
 		code, body = env.Get(t, fmt.Sprintf("/api/site/package_info_brief/%d", bin.Hash))
@@ -461,7 +443,7 @@ func TestSitePackageInfoBrief(t *testing.T) {
 		fmt.Sprint(body["details"]) != "map[args:map[]]" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{"/api/site/package_info_brief/x": 404})
+	expectCodes(t, env, map[string]int{"/api/site/package_info_brief/x": 404})
 }
 
 func TestSiteBinaryPackageArchsAndVersions(t *testing.T) {
@@ -469,7 +451,7 @@ func TestSiteBinaryPackageArchsAndVersions(t *testing.T) {
 	var pick []struct {
 		Name string `ch:"pkg_name"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_name FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0
+	dbSelect(t, env, &pick, `SELECT pkg_name FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0
 		GROUP BY pkg_name HAVING count() > 1 ORDER BY pkg_name LIMIT 1`)
 	if len(pick) == 0 {
 		t.Fatal("no binary")
@@ -479,13 +461,13 @@ func TestSiteBinaryPackageArchsAndVersions(t *testing.T) {
 		Hash uint64 `ch:"pkg_hash"`
 		Arch string `ch:"pkg_arch"`
 	}
-	spSelect(t, env, &pkgs, `SELECT DISTINCT pkg_hash, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_name = ? AND pkg_sourcepackage = 0`, name)
+	dbSelect(t, env, &pkgs, `SELECT DISTINCT pkg_hash, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_name = ? AND pkg_sourcepackage = 0`, name)
 	var vers []struct {
 		B string `ch:"pkgset_name"`
 		V string `ch:"pkg_version"`
 		R string `ch:"pkg_release"`
 	}
-	spSelect(t, env, &vers, `SELECT DISTINCT pkgset_name, pkg_version, pkg_release FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 0`, name)
+	dbSelect(t, env, &vers, `SELECT DISTINCT pkgset_name, pkg_version, pkg_release FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 0`, name)
 	code, body := env.Get(t, "/api/site/binary_package_archs_and_versions?branch=sisyphus&name="+name)
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -515,7 +497,7 @@ func TestSiteBinaryPackageArchsAndVersions(t *testing.T) {
 			t.Errorf("version %v", m)
 		}
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/binary_package_archs_and_versions?branch=sisyphus&name=no-such-zzz": 404,
 		"/api/site/binary_package_archs_and_versions?branch=nope&name=" + name:         400,
 		"/api/site/binary_package_archs_and_versions?name=" + name:                     400,
@@ -528,7 +510,7 @@ func TestSitePackageChangelog(t *testing.T) {
 	var pick []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1 AND length(pkg_changelog.hash) > 3 ORDER BY pkg_name LIMIT 1`)
+	dbSelect(t, env, &pick, `SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1 AND length(pkg_changelog.hash) > 3 ORDER BY pkg_name LIMIT 1`)
 	if len(pick) == 0 {
 		t.Fatal("no package with changelog")
 	}
@@ -549,7 +531,7 @@ func TestSitePackageChangelog(t *testing.T) {
 	var text []struct {
 		T string `ch:"chlog_text"`
 	}
-	spSelect(t, env, &text, `SELECT chlog_text FROM Changelog WHERE chlog_hash = ?`, p.ChlogHashes[0])
+	dbSelect(t, env, &text, `SELECT chlog_text FROM Changelog WHERE chlog_hash = ?`, p.ChlogHashes[0])
 	if len(text) > 0 && first["message"] != text[0].T {
 		t.Errorf("message %q, want %q", first["message"], text[0].T)
 	}
@@ -566,7 +548,7 @@ func TestSitePackageChangelog(t *testing.T) {
 	if code != 404 || body["message"] != "No packages found in last packages with hash 1" {
 		t.Errorf("404 %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		fmt.Sprintf("/api/site/package_changelog/%d?changelog_last=0", p.Hash):    400,
 		fmt.Sprintf("/api/site/package_changelog/%d?changelog_last=1001", p.Hash): 400,
 		fmt.Sprintf("/api/site/package_changelog/%d?x=1", p.Hash):                 400,
@@ -582,7 +564,7 @@ func TestSiteBinaryPackageScripts(t *testing.T) {
 		Postin string `ch:"pkg_postin"`
 		Src    uint64 `ch:"pkg_srcrpm_hash"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash, pkg_name, toString(pkg_arch) AS pkg_arch, pkg_postin, pkg_srcrpm_hash FROM Packages
+	dbSelect(t, env, &pick, `SELECT pkg_hash, pkg_name, toString(pkg_arch) AS pkg_arch, pkg_postin, pkg_srcrpm_hash FROM Packages
 		WHERE pkg_sourcepackage = 0 ORDER BY pkg_postin = '', pkg_name LIMIT 1`)
 	p := pick[0]
 	code, body := env.Get(t, fmt.Sprintf("/api/site/binary_package_scripts/%d", p.Hash))
@@ -611,7 +593,7 @@ func TestSiteLastPackagesWithCVEFixed(t *testing.T) {
 	var want []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &want, `SELECT DISTINCT pkg_hash FROM Packages
+	dbSelect(t, env, &want, `SELECT DISTINCT pkg_hash FROM Packages
 		WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1)
 		  AND pkg_changelog.hash[1] IN (SELECT chlog_hash FROM Changelog WHERE match(chlog_text, 'CVE-\\d{4}-\\d{4,7}'))`)
 	code, body := env.Get(t, "/api/site/last_packages_with_cve_fixed?branch=sisyphus")
@@ -640,7 +622,7 @@ func TestSiteLastPackagesWithCVEFixed(t *testing.T) {
 		}
 		prev = bt
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/last_packages_with_cve_fixed?branch=nope": 400,
 		"/api/site/last_packages_with_cve_fixed":             400,
 		"/api/site/last_packages_with_cve_fixed?branch=c7":   404,
@@ -652,14 +634,14 @@ func TestSiteSourcePackageVersions(t *testing.T) {
 	var pick []struct {
 		Name string `ch:"pkg_name"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_name FROM static_last_packages WHERE pkg_sourcepackage = 1 GROUP BY pkg_name ORDER BY uniqExact(pkgset_name) DESC, pkg_name LIMIT 1`)
+	dbSelect(t, env, &pick, `SELECT pkg_name FROM static_last_packages WHERE pkg_sourcepackage = 1 GROUP BY pkg_name ORDER BY uniqExact(pkgset_name) DESC, pkg_name LIMIT 1`)
 	name := pick[0].Name
 	var rows []struct {
 		B string `ch:"pkgset_name"`
 		V string `ch:"pkg_version"`
 		H uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &rows, `SELECT pkgset_name, pkg_version, pkg_hash FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 1`, name)
+	dbSelect(t, env, &rows, `SELECT pkgset_name, pkg_version, pkg_hash FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 1`, name)
 	for _, url := range []string{"/api/site/source_package_versions?name=" + name, "/api/site/package_versions?name=" + name} {
 		code, body := env.Get(t, url)
 		if code != 200 {
@@ -691,7 +673,7 @@ func TestSiteSourcePackageVersions(t *testing.T) {
 	if code != 404 || body["message"] != "No information found for no-such-zzz in DB" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/source_package_versions":          400,
 		"/api/site/source_package_versions?name=a":   400,
 		"/api/site/package_versions?name=no-such-zz": 404,
@@ -704,13 +686,13 @@ func TestSitePackageVersionsBinary(t *testing.T) {
 		Name string `ch:"pkg_name"`
 		Arch string `ch:"pkg_arch"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_name, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkg_sourcepackage = 0
+	dbSelect(t, env, &pick, `SELECT pkg_name, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkg_sourcepackage = 0
 		GROUP BY pkg_name, pkg_arch ORDER BY uniqExact(pkgset_name) DESC, pkg_name LIMIT 1`)
 	p := pick[0]
 	var rows []struct {
 		B string `ch:"pkgset_name"`
 	}
-	spSelect(t, env, &rows, `SELECT DISTINCT pkgset_name FROM last_packages WHERE pkg_name = ? AND toString(pkg_arch) = ? AND pkg_sourcepackage = 0`, p.Name, p.Arch)
+	dbSelect(t, env, &rows, `SELECT DISTINCT pkgset_name FROM last_packages WHERE pkg_name = ? AND toString(pkg_arch) = ? AND pkg_sourcepackage = 0`, p.Name, p.Arch)
 	code, body := env.Get(t, "/api/site/package_versions?package_type=binary&name="+p.Name+"&arch="+p.Arch)
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -723,7 +705,7 @@ func TestSitePackageVersionsBinary(t *testing.T) {
 		!strings.HasPrefix(vm[1].(string), "allowed archs are : ['noarch', ") {
 		t.Errorf("no arch: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/package_versions?package_type=binary&arch=bogus&name=" + p.Name: 400,
 		"/api/site/package_versions?package_type=binary&arch=e2k&name=" + p.Name:   404,
 	})
@@ -735,7 +717,7 @@ func TestSitePackageLogBin(t *testing.T) {
 		Hash   uint64 `ch:"h"`
 		TaskID uint32 `ch:"task_id"`
 	}
-	spSelect(t, env, &pick, `SELECT arrayJoin(titer_pkgs_hash) AS h, task_id FROM TaskIterations
+	dbSelect(t, env, &pick, `SELECT arrayJoin(titer_pkgs_hash) AS h, task_id FROM TaskIterations
 		WHERE (task_id, task_changed) IN (SELECT task_id, task_changed FROM TaskStates WHERE task_state = 'DONE')
 		ORDER BY h LIMIT 1`)
 	if len(pick) > 0 {
@@ -750,7 +732,7 @@ func TestSitePackageLogBin(t *testing.T) {
 		var check []struct {
 			N uint64 `ch:"n"`
 		}
-		spSelect(t, env, &check, `SELECT count() AS n FROM TaskIterations WHERE task_id = ? AND subtask_id = ? AND toString(subtask_arch) = ?
+		dbSelect(t, env, &check, `SELECT count() AS n FROM TaskIterations WHERE task_id = ? AND subtask_id = ? AND toString(subtask_arch) = ?
 			AND has(titer_pkgs_hash, ?) AND toString(titer_buildlog_hash) = ?`,
 			uint32(spAtoi(body["task_id"])), uint32(spAtoi(body["subtask_id"])), body["subtask_arch"], pick[0].Hash, body["buildlog_hash"])
 		if check[0].N == 0 {
@@ -773,7 +755,7 @@ func TestSitePackageNVRByHash(t *testing.T) {
 	var pick []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1`)
+	dbSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1`)
 	p := spTestPackage(t, env, pick[0].Hash)
 	code, body := env.Get(t, fmt.Sprintf("/api/site/package_nvr_by_hash/%d?name=%s", p.Hash, p.Name))
 	if code != 200 || body["name"] != p.Name || body["version"] != p.Version || body["release"] != p.Release ||
@@ -788,7 +770,7 @@ func TestSitePackageNVRByHash(t *testing.T) {
 	if code != 404 || body["message"] != "No packages found in DB with hash 1" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		fmt.Sprintf("/api/site/package_nvr_by_hash/%d", p.Hash):        200,
 		fmt.Sprintf("/api/site/package_nvr_by_hash/%d?name=x", p.Hash): 400,
 		fmt.Sprintf("/api/site/package_nvr_by_hash/%d?y=1", p.Hash):    400,
@@ -823,7 +805,7 @@ func TestSitePackageNameFromRepology(t *testing.T) {
 	if vm, _ := body["validation_message"].([]any); code != 400 || len(vm) != 2 || vm[0] != "unknown package set name : c10f1" {
 		t.Errorf("branch: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/package_name_from_repology?branch=p10":             400,
 		"/api/site/package_name_from_repology?branch=nope&name=bash":  400,
 		"/api/site/package_name_from_repology?branch=p11&name=zz-nop": 404,
@@ -839,7 +821,7 @@ func TestSiteDeletedPackageInfo(t *testing.T) {
 		Changed time.Time `ch:"changed"`
 		Hash    uint64    `ch:"hash"`
 	}
-	spSelect(t, env, &view, `SELECT pkg_name, task, changed, hash FROM lv_branch_deleted_packages
+	dbSelect(t, env, &view, `SELECT pkg_name, task, changed, hash FROM lv_branch_deleted_packages
 		WHERE pkgset_name = 'sisyphus'
 		  AND pkg_name NOT IN (SELECT subtask_package FROM Tasks WHERE subtask_type = 'delete')
 		  AND (task, changed) IN (SELECT task_id, task_changed FROM Tasks)
@@ -871,7 +853,7 @@ func TestSiteDeletedPackageInfo(t *testing.T) {
 		TaskID  uint32    `ch:"task_id"`
 		Changed time.Time `ch:"task_changed"`
 	}
-	spSelect(t, env, &del, `SELECT subtask_package, task_id, max(task_changed) AS task_changed FROM Tasks
+	dbSelect(t, env, &del, `SELECT subtask_package, task_id, max(task_changed) AS task_changed FROM Tasks
 		WHERE subtask_type = 'delete' AND subtask_deleted = 0 AND task_repo = 'sisyphus'
 		  AND task_id IN (SELECT task_id FROM TaskStates WHERE task_state = 'DONE')
 		GROUP BY subtask_package, task_id ORDER BY subtask_package LIMIT 1`)
@@ -903,7 +885,7 @@ func TestSiteDeletedPackageInfo(t *testing.T) {
 	if vm, _ := body["validation_message"].([]any); code != 400 || len(vm) != 1 || !strings.HasPrefix(vm[0].(string), "binary package arch should be in ['noarch', ") {
 		t.Errorf("binary without arch: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/deleted_package_info?branch=nope&name=bash":              400,
 		"/api/site/deleted_package_info?branch=sisyphus":                    400,
 		"/api/site/deleted_package_info?branch=sisyphus&name=bash&arch=zz":  400,
@@ -916,7 +898,7 @@ func spTestMD5(t *testing.T, env *testenv.Env, hash uint64) string {
 	var m []struct {
 		M string `ch:"pkgh_md5"`
 	}
-	spSelect(t, env, &m, `SELECT pkgh_md5 FROM PackageHash_view WHERE pkgh_mmh = ?`, hash)
+	dbSelect(t, env, &m, `SELECT pkgh_md5 FROM PackageHash_view WHERE pkgh_mmh = ?`, hash)
 	if len(m) == 0 {
 		return ""
 	}
@@ -930,7 +912,7 @@ func TestSitePackageDownloadsTask(t *testing.T) {
 		TaskID  uint32 `ch:"task_id"`
 		Subtask uint32 `ch:"subtask_id"`
 	}
-	spSelect(t, env, &pick, `SELECT titer_srcrpm_hash AS h, task_id, subtask_id FROM TaskIterations
+	dbSelect(t, env, &pick, `SELECT titer_srcrpm_hash AS h, task_id, subtask_id FROM TaskIterations
 		WHERE notEmpty(titer_pkgs_hash)
 		  AND (task_id, task_changed, titer_srcrpm_hash) IN (SELECT task_id, task_changed, pkg_hash FROM BranchPackageHistory WHERE pkgset_name = 'sisyphus' AND tplan_action = 'add' AND pkg_sourcepackage = 1)
 		  AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo = 'sisyphus' AND toString(subtask_type) = 'gear')
@@ -973,7 +955,7 @@ func TestSitePackageDownloadsTask(t *testing.T) {
 			}
 		}
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		fmt.Sprintf("/api/site/package_downloads/%d", p.Hash):                   400,
 		fmt.Sprintf("/api/site/package_downloads/%d?branch=nope", p.Hash):       400,
 		fmt.Sprintf("/api/site/package_downloads_src/%d?branch=p9&x=1", p.Hash): 400,
@@ -990,13 +972,13 @@ func TestSitePackageDownloadsRepo(t *testing.T) {
 	var pick []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
+	dbSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
 		AND pkg_hash NOT IN (SELECT pkg_hash FROM BranchPackageHistory)
 		AND pkg_hash IN (SELECT pkg_srcrpm_hash FROM Packages WHERE pkg_sourcepackage = 0 AND toString(pkg_arch) = 'noarch')
 		AND pkg_hash IN (SELECT pkg_srcrpm_hash FROM Packages WHERE pkg_sourcepackage = 0 AND toString(pkg_arch) = 'x86_64')
 		ORDER BY pkg_hash LIMIT 1`)
 	if len(pick) == 0 {
-		spSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
+		dbSelect(t, env, &pick, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1
 			AND pkg_hash NOT IN (SELECT pkg_hash FROM BranchPackageHistory) ORDER BY pkg_hash LIMIT 1`)
 	}
 	hash := pick[0].Hash
@@ -1005,7 +987,7 @@ func TestSitePackageDownloadsRepo(t *testing.T) {
 		Name string `ch:"pkg_filename"`
 		Arch string `ch:"pkg_arch"`
 	}
-	spSelect(t, env, &files, `SELECT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkgset_name = 'p10' AND pkg_srcrpm_hash = ?`, hash)
+	dbSelect(t, env, &files, `SELECT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkgset_name = 'p10' AND pkg_srcrpm_hash = ?`, hash)
 	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads/%d?branch=p10", hash))
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -1055,7 +1037,7 @@ func TestSitePackageDownloadsBin(t *testing.T) {
 		Subtask uint32 `ch:"subtask_id"`
 		Arch    string `ch:"arch"`
 	}
-	spSelect(t, env, &pick, `SELECT arrayJoin(titer_pkgs_hash) AS h, task_id, subtask_id, toString(subtask_arch) AS arch FROM TaskIterations
+	dbSelect(t, env, &pick, `SELECT arrayJoin(titer_pkgs_hash) AS h, task_id, subtask_id, toString(subtask_arch) AS arch FROM TaskIterations
 		WHERE (task_id, task_changed) IN (SELECT task_id, task_changed FROM TaskStates WHERE task_state = 'DONE')
 		  AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo = 'sisyphus')
 		ORDER BY task_changed DESC, h LIMIT 1`)
@@ -1086,7 +1068,7 @@ func TestSitePackageDownloadsBin(t *testing.T) {
 	var repo []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &repo, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 0
+	dbSelect(t, env, &repo, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 0
 		AND pkg_hash NOT IN (SELECT arrayJoin(titer_pkgs_hash) FROM TaskIterations) ORDER BY pkg_hash LIMIT 1`)
 	if len(repo) == 0 {
 		t.Fatal("no p10 binary")
@@ -1106,7 +1088,7 @@ func TestSitePackageDownloadsBin(t *testing.T) {
 	if code != 404 || body["message"] != "No package info found in DB" {
 		t.Errorf("other branch: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p10", bin.Hash):             400,
 		fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p10&arch=bogus", bin.Hash):  400,
 		fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p9_e2k&arch=e2k", bin.Hash): 200,
@@ -1119,7 +1101,7 @@ func TestSitePackageMisconflict(t *testing.T) {
 	var cands []struct {
 		Hash uint64 `ch:"pkg_srcrpm_hash"`
 	}
-	spSelect(t, env, &cands, `SELECT DISTINCT pkg_srcrpm_hash FROM Packages WHERE pkg_hash IN (
+	dbSelect(t, env, &cands, `SELECT DISTINCT pkg_srcrpm_hash FROM Packages WHERE pkg_hash IN (
 		SELECT pkg_hash FROM Depends WHERE dp_type = 'conflict'
 		  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus')
 		  AND dp_name IN (SELECT pkg_name FROM static_last_packages WHERE pkgset_name = 'sisyphus'))
@@ -1151,7 +1133,7 @@ func TestSitePackageMisconflict(t *testing.T) {
 				var n []struct {
 					N uint64 `ch:"n"`
 				}
-				spSelect(t, env, &n, `SELECT count() AS n FROM Depends WHERE dp_type = 'conflict' AND dp_name = ?
+				dbSelect(t, env, &n, `SELECT count() AS n FROM Depends WHERE dp_type = 'conflict' AND dp_name = ?
 					AND pkg_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_name = ? AND pkg_srcrpm_hash = ?)`, m["conflict_package"], m["input_package"], c.Hash)
 				if n[0].N == 0 {
 					t.Errorf("explicit entry without a declared conflict: %v", m)
@@ -1178,7 +1160,7 @@ func TestSitePackageMisconflict(t *testing.T) {
 	var src []struct {
 		Hash uint64 `ch:"pkg_hash"`
 	}
-	spSelect(t, env, &src, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_hash LIMIT 1`)
+	dbSelect(t, env, &src, `SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_hash LIMIT 1`)
 	code, body := env.Get(t, fmt.Sprintf("/api/site/package_misconflict/%d?branch=c7", src[0].Hash))
 	if code != 404 {
 		t.Errorf("other branch: %d %v", code, body)
@@ -1187,7 +1169,7 @@ func TestSitePackageMisconflict(t *testing.T) {
 	if code != 404 || body["message"] != "No binary packages data found in database" {
 		t.Errorf("unknown hash: %d %v", code, body)
 	}
-	spExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/package_misconflict/1":             400,
 		"/api/site/package_misconflict/1?branch=nope": 400,
 	})
@@ -1263,7 +1245,7 @@ func TestSitePackageBeforeDeletion(t *testing.T) {
 		Name string    `ch:"pkg_name"`
 		Date time.Time `ch:"pkgset_date"`
 	}
-	spSelect(t, env, &src, `SELECT pkg_hash, pkg_name, pkgset_date FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1`)
+	dbSelect(t, env, &src, `SELECT pkg_hash, pkg_name, pkgset_date FROM static_last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1`)
 	s := src[0]
 	nvr, err := a.spPackageBefore(ctx, "p10", s.Name, "", false, time.Now())
 	if err != nil || len(nvr) != 1 || nvr[0].Hash != s.Hash {
@@ -1278,7 +1260,7 @@ func TestSitePackageBeforeDeletion(t *testing.T) {
 		Hash    uint64    `ch:"h"`
 		Changed time.Time `ch:"task_changed"`
 	}
-	spSelect(t, env, &built, `SELECT titer_srcrpm_hash AS h, task_changed FROM TaskIterations
+	dbSelect(t, env, &built, `SELECT titer_srcrpm_hash AS h, task_changed FROM TaskIterations
 		WHERE (task_id, task_changed) IN (SELECT task_id, task_changed FROM TaskStates WHERE task_state = 'DONE')
 		  AND (task_id, subtask_id) IN (SELECT task_id, subtask_id FROM Tasks WHERE task_repo = 'sisyphus' AND subtask_deleted = 0)
 		  AND titer_srcrpm_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1)
@@ -1290,7 +1272,7 @@ func TestSitePackageBeforeDeletion(t *testing.T) {
 	var snap []struct {
 		D time.Time `ch:"d"`
 	}
-	spSelect(t, env, &snap, `SELECT max(pkgset_date) AS d FROM PackageSetName WHERE pkgset_depth = 0 AND pkgset_nodename = 'sisyphus'`)
+	dbSelect(t, env, &snap, `SELECT max(pkgset_date) AS d FROM PackageSetName WHERE pkgset_depth = 0 AND pkgset_nodename = 'sisyphus'`)
 	// deleted on the day of the newest snapshot, after the build
 	when := snap[0].D
 	if !when.After(built[0].Changed) {
@@ -1304,7 +1286,7 @@ func TestSitePackageBeforeDeletion(t *testing.T) {
 	var first []struct {
 		T time.Time `ch:"t"`
 	}
-	spSelect(t, env, &first, `SELECT min(task_changed) AS t FROM TaskIterations
+	dbSelect(t, env, &first, `SELECT min(task_changed) AS t FROM TaskIterations
 		WHERE titer_srcrpm_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_name = ? AND pkg_sourcepackage = 1)`, p.Name)
 	if nvr, err = a.spPackageBefore(ctx, "sisyphus", p.Name, "", false, first[0].T); err != nil || len(nvr) != 0 {
 		t.Errorf("before the first build: %v %+v", err, nvr)
@@ -1320,7 +1302,7 @@ func TestSitePackageInfoBeehiveAndLicense(t *testing.T) {
 		Arch    string    `ch:"arch"`
 		Updated time.Time `ch:"bh_updated"`
 	}
-	spSelect(t, env, &pick, `SELECT pkg_hash, toString(bh_arch) AS arch, bh_updated FROM BeehiveStatus
+	dbSelect(t, env, &pick, `SELECT pkg_hash, toString(bh_arch) AS arch, bh_updated FROM BeehiveStatus
 		WHERE pkgset_name = 'sisyphus' AND bh_status = 'error'
 		  AND (bh_arch, bh_updated) IN (SELECT bh_arch, max(bh_updated) FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' GROUP BY bh_arch)
 		  AND pkg_hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1)
@@ -1332,7 +1314,7 @@ func TestSitePackageInfoBeehiveAndLicense(t *testing.T) {
 	var epoch []struct {
 		E uint32 `ch:"pkg_epoch"`
 	}
-	spSelect(t, env, &epoch, `SELECT pkg_epoch FROM Packages WHERE pkg_hash = ?`, p.Hash)
+	dbSelect(t, env, &epoch, `SELECT pkg_epoch FROM Packages WHERE pkg_hash = ?`, p.Hash)
 	code, body := env.Get(t, fmt.Sprintf("/api/site/package_info/%d?branch=sisyphus", p.Hash))
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -1363,7 +1345,7 @@ func TestSitePackageInfoBeehiveAndLicense(t *testing.T) {
 		Token string `ch:"token"`
 		ID    string `ch:"spdx_id"`
 	}
-	spSelect(t, env, &cat, `SELECT alias AS token, spdx_id FROM LicenseAliases UNION ALL SELECT spdx_id AS token, spdx_id FROM SPDXLicenses`)
+	dbSelect(t, env, &cat, `SELECT alias AS token, spdx_id FROM LicenseAliases UNION ALL SELECT spdx_id AS token, spdx_id FROM SPDXLicenses`)
 	valid := map[string]string{}
 	for _, c := range cat {
 		if _, ok := valid[c.Token]; !ok || c.Token != c.ID {

@@ -92,7 +92,7 @@ func spsBench(b *testing.B, env *testenv.Env, url string, raw func() error) {
 // spsBenchWord is a search word with several matches: the first four
 // letters of a sisyphus source name.
 func spsBenchWord(b *testing.B, env *testenv.Env) string {
-	p := spsPick[spsSrc](b, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release FROM static_last_packages
+	p := pickRow[spsSrc](b, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release FROM static_last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(pkg_name, '^[a-z]{4}') ORDER BY pkg_name LIMIT 1 OFFSET 10`)
 	return p.Name[:4]
 }
@@ -154,7 +154,7 @@ func BenchmarkSiteFindSourcePackage(b *testing.B) {
 	type bin struct {
 		Name string `ch:"pkg_name"`
 	}
-	p := spsPick[bin](b, env, `SELECT pkg_name FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
+	p := pickRow[bin](b, env, `SELECT pkg_name FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
 	spsBench(b, env, "/api/site/find_source_package?branch=sisyphus&name="+p.Name, func() error {
 		sql := spsSnapSQL(sqlSpsSourceOfBranchPackage, spsBenchSnap(b, env, "sisyphus"))
 		var rows []struct {

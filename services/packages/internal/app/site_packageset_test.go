@@ -120,29 +120,6 @@ func TestSpsFastMerge(t *testing.T) {
 
 // ---- integration tests ----
 
-// spsPick returns the first row of a discovery query (fails the test when none).
-func spsPick[T any](t testing.TB, env *testenv.Env, sql string, args ...any) T {
-	t.Helper()
-	var rows []T
-	if err := env.DB.Select(context.Background(), "test_pick", &rows, sql, args...); err != nil {
-		t.Fatalf("pick: %v", err)
-	}
-	if len(rows) == 0 {
-		t.Fatalf("pick: no rows for %s", sql)
-	}
-	return rows[0]
-}
-
-// spsExpect checks the status of a list of requests.
-func spsExpect(t *testing.T, env *testenv.Env, cases map[string]int) {
-	t.Helper()
-	for u, want := range cases {
-		if code, body := env.Get(t, u); code != want {
-			t.Errorf("%s: %d %v, want %d", u, code, body, want)
-		}
-	}
-}
-
 type spsSrc struct {
 	Name    string `ch:"pkg_name"`
 	Hash    uint64 `ch:"pkg_hash"`
@@ -159,7 +136,7 @@ func TestSiteRepositoryPackages(t *testing.T) {
 		Group string `ch:"pkg_group_"`
 		N     uint64 `ch:"n"`
 	}
-	g := spsPick[grp](t, env, `SELECT pkg_group_, count() AS n FROM Packages
+	g := pickRow[grp](t, env, `SELECT pkg_group_, count() AS n FROM Packages
 		WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1)
 		GROUP BY pkg_group_ ORDER BY n DESC, pkg_group_ LIMIT 1`)
 	code, body := env.Get(t, "/api/site/repository_packages?branch=sisyphus&group="+url.QueryEscape(g.Group))
@@ -236,7 +213,7 @@ func TestSiteRepositoryPackages(t *testing.T) {
 			t.Errorf("binary element %v", m)
 		}
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/repository_packages?branch=sisyphus&group=Nope":           400,
 		"/api/site/repository_packages?branch=sisyphus&group=bad_group":      400,
 		"/api/site/repository_packages?branch=sisyphus&buildtime=-1":         400,
@@ -271,7 +248,7 @@ func spsUnloadedBranch(t testing.TB, env *testenv.Env) string {
 
 func TestSitePkghashByName(t *testing.T) {
 	env := testenv.Get(t)
-	p := spsPick[spsSrc](t, env, spsPickSource)
+	p := pickRow[spsSrc](t, env, spsPickSource)
 	code, body := env.Get(t, "/api/site/pkghash_by_name?branch=sisyphus&name="+p.Name)
 	if code != 200 || body["pkghash"] != fmt.Sprint(p.Hash) || body["version"] != p.Version || body["release"] != p.Release {
 		t.Errorf("%d %v, want %+v", code, body, p)
@@ -280,7 +257,7 @@ func TestSitePkghashByName(t *testing.T) {
 	if code != 404 || body["message"] != "Package 'no-such-package-zz' not found in package set 'sisyphus'" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/pkghash_by_name?branch=sisyphus&name=a":     400,
 		"/api/site/pkghash_by_name?branch=nope&name=" + p.Name: 400,
 		"/api/site/pkghash_by_name?name=" + p.Name:             400,
@@ -293,7 +270,7 @@ func TestSitePkghashByBinaryName(t *testing.T) {
 		spsSrc
 		Arch string `ch:"pkg_arch"`
 	}
-	p := spsPick[bin](t, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch FROM last_packages
+	p := pickRow[bin](t, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release, toString(pkg_arch) AS pkg_arch FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND pkg_arch = 'x86_64' AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
 	code, body := env.Get(t, "/api/site/pkghash_by_binary_name?branch=sisyphus&arch=x86_64&name="+p.Name)
 	if code != 200 || body["pkghash"] != fmt.Sprint(p.Hash) || body["version"] != p.Version || body["release"] != p.Release {
@@ -303,7 +280,7 @@ func TestSitePkghashByBinaryName(t *testing.T) {
 	if code != 404 || body["message"] != "Package 'no-such-package-zz' architecture ppc64le not found in package set 'sisyphus'" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/pkghash_by_binary_name?branch=sisyphus&arch=nope&name=" + p.Name: 400,
 		"/api/site/pkghash_by_binary_name?branch=sisyphus&name=" + p.Name:           400,
 	})
@@ -311,11 +288,11 @@ func TestSitePkghashByBinaryName(t *testing.T) {
 
 func TestSitePkghashByNVR(t *testing.T) {
 	env := testenv.Get(t)
-	p := spsPick[spsSrc](t, env, spsPickSource)
+	p := pickRow[spsSrc](t, env, spsPickSource)
 	type mx struct {
 		H uint64 `ch:"h"`
 	}
-	want := spsPick[mx](t, env, `SELECT max(pkg_hash) AS h FROM Packages WHERE pkg_name = ? AND pkg_version = ? AND pkg_release = ? AND pkg_sourcepackage = 1
+	want := pickRow[mx](t, env, `SELECT max(pkg_hash) AS h FROM Packages WHERE pkg_name = ? AND pkg_version = ? AND pkg_release = ? AND pkg_sourcepackage = 1
 		AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus')`, p.Name, p.Version, p.Release)
 	u := fmt.Sprintf("/api/site/pkghash_by_nvr?branch=sisyphus&name=%s&version=%s&release=%s", p.Name, url.QueryEscape(p.Version), url.QueryEscape(p.Release))
 	code, body := env.Get(t, u)
@@ -326,7 +303,7 @@ func TestSitePkghashByNVR(t *testing.T) {
 	if code != 404 || body["message"] != fmt.Sprintf("Package '%s-0.0.0.0-alt0' not found in database for branch sisyphus", p.Name) {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/pkghash_by_nvr?branch=sisyphus&name=" + p.Name + "&version=1-2&release=alt1": 400,
 		"/api/site/pkghash_by_nvr?branch=sisyphus&name=" + p.Name:                               400,
 	})
@@ -334,7 +311,7 @@ func TestSitePkghashByNVR(t *testing.T) {
 
 func TestSitePackagesetsByHash(t *testing.T) {
 	env := testenv.Get(t)
-	p := spsPick[spsSrc](t, env, spsPickSource)
+	p := pickRow[spsSrc](t, env, spsPickSource)
 	var want []struct {
 		Name string `ch:"pkgset_name"`
 	}
@@ -358,7 +335,7 @@ func TestSitePackagesetsByHash(t *testing.T) {
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{"/api/site/packagesets_by_hash/abc": 404})
+	expectCodes(t, env, map[string]int{"/api/site/packagesets_by_hash/abc": 404})
 }
 
 func TestSiteFindSourcePackage(t *testing.T) {
@@ -367,9 +344,9 @@ func TestSiteFindSourcePackage(t *testing.T) {
 		Name string `ch:"pkg_name"`
 		Src  uint64 `ch:"pkg_srcrpm_hash"`
 	}
-	b := spsPick[bin](t, env, `SELECT pkg_name, pkg_srcrpm_hash FROM last_packages
+	b := pickRow[bin](t, env, `SELECT pkg_name, pkg_srcrpm_hash FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
-	src := spsPick[spsSrc](t, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release FROM Packages WHERE pkg_hash = ? LIMIT 1`, b.Src)
+	src := pickRow[spsSrc](t, env, `SELECT pkg_name, pkg_hash, pkg_version, pkg_release FROM Packages WHERE pkg_hash = ? LIMIT 1`, b.Src)
 	code, body := env.Get(t, "/api/site/find_source_package?branch=sisyphus&name="+b.Name)
 	if code != 200 || body["source_package"] != src.Name {
 		t.Errorf("%d %v, want %s", code, body, src.Name)
@@ -383,7 +360,7 @@ func TestSiteFindSourcePackage(t *testing.T) {
 	if code != 404 || body["message"] != "No information found for no-such-package-zz in DB" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/find_source_package?branch=sisyphus&name=a%20b": 400,
 		"/api/site/find_source_package?name=" + b.Name:             400,
 	})
@@ -398,7 +375,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 	type date struct {
 		D string `ch:"d"`
 	}
-	d := spsPick[date](t, env, `SELECT replaceOne(toString(max(pkgset_date)), ' ', 'T') AS d FROM static_last_packages WHERE pkgset_name = 'sisyphus'`)
+	d := pickRow[date](t, env, `SELECT replaceOne(toString(max(pkgset_date)), ' ', 'T') AS d FROM static_last_packages WHERE pkgset_name = 'sisyphus'`)
 	if body["last_branch_date"] != d.D {
 		t.Errorf("last_branch_date %v, want %s", body["last_branch_date"], d.D)
 	}
@@ -411,7 +388,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 		Src uint64 `ch:"pkg_srcrpm_hash"`
 		BT  uint32 `ch:"bt"`
 	}
-	n := spsPick[newest](t, env, `SELECT pkg_srcrpm_hash, pkg_buildtime AS bt FROM last_packages
+	n := pickRow[newest](t, env, `SELECT pkg_srcrpm_hash, pkg_buildtime AS bt FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0 ORDER BY pkg_buildtime DESC LIMIT 1`)
 	first := pkgs[0].(map[string]any)
 	if fmt.Sprint(first["buildtime"]) != fmt.Sprint(n.BT) {
@@ -434,7 +411,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 	type pk struct {
 		Nick string `ch:"nick"`
 	}
-	who := spsPick[pk](t, env, `SELECT splitByChar('@', toString(pkg_packager_email))[1] AS nick FROM last_packages
+	who := pickRow[pk](t, env, `SELECT splitByChar('@', toString(pkg_packager_email))[1] AS nick FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(toString(pkg_packager_email), '^[a-z][a-z0-9-]+@')
 		GROUP BY nick ORDER BY count() DESC, nick LIMIT 1`)
 	code, body = env.Get(t, "/api/site/last_packages_by_branch?branch=sisyphus&packages_limit=100&packager="+who.Nick)
@@ -464,7 +441,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 	if code != 404 || body["message"] != "No data found in database for packages" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/last_packages_by_branch?branch=sisyphus&packages_limit=0":                          400,
 		"/api/site/last_packages_by_branch?branch=sisyphus&packages_limit=10001":                      400,
 		"/api/site/last_packages_by_branch?branch=nope&packages_limit=5":                              400,
@@ -475,7 +452,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 
 func TestSiteFindPackages(t *testing.T) {
 	env := testenv.Get(t)
-	p := spsPick[spsSrc](t, env, spsPickSource)
+	p := pickRow[spsSrc](t, env, spsPickSource)
 	code, body := env.Get(t, "/api/site/find_packages?name="+p.Name)
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -512,7 +489,7 @@ func TestSiteFindPackages(t *testing.T) {
 		URL string `ch:"url"`
 		BT  uint32 `ch:"bt"`
 	}
-	d := spsPick[det](t, env, `SELECT toString(pkg_url) AS url, pkg_buildtime AS bt FROM Packages WHERE pkg_hash IN
+	d := pickRow[det](t, env, `SELECT toString(pkg_url) AS url, pkg_buildtime AS bt FROM Packages WHERE pkg_hash IN
 		(SELECT pkg_hash FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 1) ORDER BY pkg_buildtime DESC LIMIT 1`, p.Name)
 	if first["url"] != d.URL || fmt.Sprint(first["buildtime"]) != fmt.Sprint(d.BT) {
 		t.Errorf("first %v, want url %s buildtime %d", first, d.URL, d.BT)
@@ -529,7 +506,7 @@ func TestSiteFindPackages(t *testing.T) {
 			}
 		}
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/find_packages?name=" + p.Name + "&arch=srpm":          200,
 		"/api/site/find_packages?name=" + p.Name + "&arch=x86_64,noarch": 200,
 		"/api/site/find_packages?name=zzqqxxnope":                        404,
@@ -638,7 +615,7 @@ func TestSiteFindPackagesDeleted(t *testing.T) {
 
 func TestSiteFastPackagesSearchLookup(t *testing.T) {
 	env := testenv.Get(t)
-	p := spsPick[spsSrc](t, env, spsPickSource)
+	p := pickRow[spsSrc](t, env, spsPickSource)
 	code, body := env.Get(t, "/api/site/fast_packages_search_lookup?name="+p.Name)
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -676,7 +653,7 @@ func TestSiteFastPackagesSearchLookup(t *testing.T) {
 	if code != 404 || body["message"] != "Packages like 'zzqqxxnope' not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
-	spsExpect(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/fast_packages_search_lookup?name=" + p.Name + "&branch=sisyphus": 200,
 		"/api/site/fast_packages_search_lookup?name=" + p.Name + "&branch=nope":     400,
 		"/api/site/fast_packages_search_lookup?name=x":                              400,
@@ -690,7 +667,7 @@ func TestSpsSearchPathsAgree(t *testing.T) {
 	env := testenv.Get(t)
 	a := spsBenchApp(env)
 	ctx := context.Background()
-	p := spsPick[spsSrc](t, env, spsPickSource)
+	p := pickRow[spsSrc](t, env, spsPickSource)
 	var snaps []spsSnap
 	if err := env.DB.Select(ctx, "t", &snaps, sqlSpsSnapshots); err != nil {
 		t.Fatal(err)

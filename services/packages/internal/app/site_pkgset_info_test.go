@@ -44,15 +44,6 @@ func spiJSONList(t *testing.T, body map[string]any, key string) []map[string]any
 	return out
 }
 
-func spiExpectCodes(t *testing.T, env *testenv.Env, cases map[string]int) {
-	t.Helper()
-	for url, want := range cases {
-		if code, body := env.Get(t, url); code != want {
-			t.Errorf("%s: %d %v, want %d", url, code, body, want)
-		}
-	}
-}
-
 func TestSpiOrderArchs(t *testing.T) {
 	got := spiOrderArchs([]string{"srpm", "aarch64", "x86_64-i586", "noarch", "i586", "x86_64", "armh", "ppc64le"})
 	want := []string{"x86_64", "i586", "noarch", "aarch64", "armh", "ppc64le", "srpm"}
@@ -234,7 +225,7 @@ func TestSiteAllPkgsetArchs(t *testing.T) {
 	if code != 200 || fmt.Sprint(body["length"]) != "0" {
 		t.Errorf("empty branch: %d %v", code, body)
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/all_pkgset_archs":                   400,
 		"/api/site/all_pkgset_archs?branch=nope":       400,
 		"/api/site/all_pkgset_archs?branch=p10&bogus=": 400,
@@ -264,7 +255,7 @@ func TestSiteAllPkgsetArchsWithSrcCount(t *testing.T) {
 		}
 		prev = n
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/all_pkgset_archs_with_src_count?branch=c6":   404,
 		"/api/site/all_pkgset_archs_with_src_count?branch=zzz":  400,
 		"/api/site/all_pkgset_archs_with_src_count?branchx=p10": 400,
@@ -299,7 +290,7 @@ func TestSitePkgsetCategoriesCount(t *testing.T) {
 			t.Errorf("request_args %v", body["request_args"])
 		}
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/pkgset_categories_count?branch=c6":                    404,
 		"/api/site/pkgset_categories_count?branch=p10&package_type=none": 400,
 		"/api/site/pkgset_categories_count":                              400,
@@ -371,7 +362,7 @@ func TestSiteTasksHistory(t *testing.T) {
 	if code != 400 || fmt.Sprint(body["validation_message"]) != "[]" {
 		t.Errorf("unknown task: %d %v", code, body)
 	}
-	spiExpectCodes(t, env, map[string]int{
+	expectCodes(t, env, map[string]int{
 		"/api/site/tasks_history?task_id=0":   400,
 		"/api/site/tasks_history?task_id=abc": 400,
 		"/api/site/tasks_history?x=1":         400,
