@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -21,11 +20,9 @@ type aclTestRow struct {
 func aclLatest(t *testing.T, env *testenv.Env, cond string, args ...any) []aclTestRow {
 	t.Helper()
 	var rows []aclTestRow
-	if err := env.DB.Select(context.Background(), "acl", &rows, `
+	dbSelect(t, env, &rows, `
 		SELECT acl_for, acl_branch, max(acl_date) AS d, argMax(acl_list, acl_date) AS l
-		FROM Acl WHERE `+cond+` GROUP BY acl_for, acl_branch ORDER BY acl_branch, acl_for`, args...); err != nil {
-		t.Fatal(err)
-	}
+		FROM Acl WHERE `+cond+` GROUP BY acl_for, acl_branch ORDER BY acl_branch, acl_for`, args...)
 	return rows
 }
 

@@ -89,9 +89,7 @@ func TestRepologyExport(t *testing.T) {
 		Version string `ch:"pkg_version"`
 		Hash    uint64 `ch:"pkg_hash"`
 	}
-	if err := env.DB.Select(ctx, "t", &src, `SELECT pkg_name, pkg_version, pkg_hash FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &src, `SELECT pkg_name, pkg_version, pkg_hash FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1`)
 	code, body := env.Get(t, "/api/export/repology/sisyphus")
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -160,9 +158,7 @@ func TestRepologyExport(t *testing.T) {
 	var loaded []struct {
 		N string `ch:"pkgset_name"`
 	}
-	if err := env.DB.Select(ctx, "t", &loaded, "SELECT DISTINCT pkgset_name FROM static_last_packages"); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &loaded, "SELECT DISTINCT pkgset_name FROM static_last_packages")
 	for _, b := range lookup.List("repology_export_branches") {
 		found := false
 		for _, l := range loaded {
@@ -187,9 +183,7 @@ func TestSitemapPackages(t *testing.T) {
 		Name      string `ch:"pkg_name"`
 		Buildtime uint32 `ch:"pkg_buildtime"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &src, `SELECT pkg_hash, pkg_name, pkg_buildtime FROM last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &src, `SELECT pkg_hash, pkg_name, pkg_buildtime FROM last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1`)
 	code, body := env.Get(t, "/api/export/sitemap_packages/p10")
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -307,18 +301,15 @@ func TestTranslationPoFiles(t *testing.T) {
 
 func TestBranchTree(t *testing.T) {
 	env := testenv.Get(t)
-	ctx := context.Background()
 	var tasks []struct {
 		ID   uint32 `ch:"task_id"`
 		Prev uint32 `ch:"task_prev"`
 		Repo string `ch:"task_repo"`
 	}
-	if err := env.DB.Select(ctx, "t", &tasks, `SELECT task_id, task_prev, task_repo FROM (
+	dbSelect(t, env, &tasks, `SELECT task_id, task_prev, task_repo FROM (
 		SELECT task_id, argMin(task_prev, task_changed) AS task_prev, max(task_changed) AS pos FROM TaskStates WHERE task_state = 'DONE' GROUP BY task_id)
 		INNER JOIN (SELECT DISTINCT task_id, toString(task_repo) AS task_repo FROM Tasks WHERE task_repo IN ?) USING task_id
-		ORDER BY pos DESC, task_id DESC`, exportChIn(lookup.List("branch_tree_branches"))); err != nil {
-		t.Fatal(err)
-	}
+		ORDER BY pos DESC, task_id DESC`, exportChIn(lookup.List("branch_tree_branches")))
 	rec := env.Do(t, "GET", "/api/export/branch_tree", nil, nil)
 	if len(tasks) == 0 {
 		if rec.Code != 404 {
@@ -376,13 +367,11 @@ func TestBeehiveFTBFS(t *testing.T) {
 		Name string `ch:"pkg_name"`
 		Arch string `ch:"arch"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &rows, `SELECT pkg_name, toString(bh_arch) AS arch FROM BeehiveStatus
+	dbSelect(t, env, &rows, `SELECT pkg_name, toString(bh_arch) AS arch FROM BeehiveStatus
 		WHERE pkgset_name = 'sisyphus' AND bh_status = 'error' AND bh_arch = 'x86_64'
 		AND bh_updated = (SELECT max(bh_updated) FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' AND bh_arch = 'x86_64')
 		AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1)
-		ORDER BY pkg_name`); err != nil {
-		t.Fatal(err)
-	}
+		ORDER BY pkg_name`)
 	code, body := env.Get(t, "/api/export/beehive/ftbfs?branch=sisyphus&arch=x86_64")
 	if len(rows) == 0 {
 		if code != 404 {
@@ -420,9 +409,7 @@ func TestBeehiveFTBFS(t *testing.T) {
 		N uint64 `ch:"n"`
 	}
 	for _, b := range lookup.List("known_beehive_branches") {
-		if err := env.DB.Select(context.Background(), "t", &n, "SELECT count() AS n FROM BeehiveStatus WHERE pkgset_name = ?", b); err != nil {
-			t.Fatal(err)
-		}
+		dbSelect(t, env, &n, "SELECT count() AS n FROM BeehiveStatus WHERE pkgset_name = ?", b)
 		if n[0].N == 0 {
 			if code, body := env.Get(t, "/api/export/beehive/ftbfs?branch="+b); code != 404 || body["message"] != "No data not found in database" {
 				t.Errorf("%s: %d %v", b, code, body)

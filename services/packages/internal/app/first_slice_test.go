@@ -23,9 +23,7 @@ func TestActivePackagesets(t *testing.T) {
 	var shown []struct {
 		Name string `ch:"pkgset_name"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &shown, sqlActiveBranches); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &shown, sqlActiveBranches)
 	want := lookup.List("known_branches")
 	if len(shown) > 0 {
 		want = nil

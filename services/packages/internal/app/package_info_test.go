@@ -139,15 +139,13 @@ func TestPackageInfoFull(t *testing.T) {
 		EVR  string `ch:"e"`
 		Text string `ch:"chlog_text"`
 	}
-	if err := env.DB.Select(context.Background(), "chlog", &chlog, `
+	dbSelect(t, env, &chlog, `
 		SELECT d, n, e, chlog_text FROM (
 		    SELECT idx, toString(toDate(pkg_changelog.date)) AS d, pkg_changelog.name AS n, pkg_changelog.evr AS e, pkg_changelog.hash AS chlog_hash
 		    FROM (SELECT * FROM Packages WHERE pkg_hash = ? LIMIT 1)
 		    ARRAY JOIN pkg_changelog, arrayEnumerate(pkg_changelog.hash) AS idx
 		) LEFT JOIN (SELECT chlog_hash, any(chlog_text) AS chlog_text FROM Changelog GROUP BY chlog_hash) USING chlog_hash
-		ORDER BY idx`, p.Hash); err != nil {
-		t.Fatal(err)
-	}
+		ORDER BY idx`, p.Hash)
 	got := m["changelog"].([]any)
 	if len(got) != len(chlog) {
 		t.Fatalf("%d changelog entries, %d in the database", len(got), len(chlog))
@@ -162,9 +160,7 @@ func TestPackageInfoFull(t *testing.T) {
 	var files []struct {
 		Name string `ch:"fn_name"`
 	}
-	if err := env.DB.Select(context.Background(), "files", &files, `SELECT DISTINCT fn_name FROM FileNames WHERE fn_hash IN (SELECT file_hashname FROM Files WHERE pkg_hash = ?)`, p.Hash); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &files, `SELECT DISTINCT fn_name FROM FileNames WHERE fn_hash IN (SELECT file_hashname FROM Files WHERE pkg_hash = ?)`, p.Hash)
 	var wantFiles, gotFiles []string
 	for _, f := range files {
 		wantFiles = append(wantFiles, f.Name)
@@ -182,9 +178,7 @@ func TestPackageInfoFull(t *testing.T) {
 		Type string `ch:"t"`
 		Name string `ch:"dp_name"`
 	}
-	if err := env.DB.Select(context.Background(), "deps", &deps, `SELECT DISTINCT toString(dp_type) AS t, dp_name FROM Depends WHERE pkg_hash = ?`, p.Hash); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &deps, `SELECT DISTINCT toString(dp_type) AS t, dp_name FROM Depends WHERE pkg_hash = ?`, p.Hash)
 	want := map[string][]string{}
 	for _, d := range deps {
 		want[d.Type] = append(want[d.Type], d.Name)

@@ -93,10 +93,8 @@ func TestRepositoryPackages(t *testing.T) {
 		N uint64 `ch:"n"`
 	}
 	count := func(where string) uint64 {
-		if err := env.DB.Select(ctx, "t", &n, `SELECT count(DISTINCT pkg_hash) AS n FROM last_packages
-			WHERE pkgset_name = 'sisyphus' AND pkg_name NOT LIKE '%-debuginfo' `+where); err != nil {
-			t.Fatal(err)
-		}
+		dbSelect(t, env, &n, `SELECT count(DISTINCT pkg_hash) AS n FROM last_packages
+			WHERE pkgset_name = 'sisyphus' AND pkg_name NOT LIKE '%-debuginfo' `+where)
 		return n[0].N
 	}
 	var pick []psPkgRow
@@ -193,9 +191,7 @@ func TestRepositoryPackagesTaskPlanSQL(t *testing.T) {
 		var rows []struct {
 			H uint64 `ch:"h"`
 		}
-		if err := env.DB.Select(ctx, "t", &rows, "SELECT "+col+" AS h FROM ("+sql+")", args...); err != nil {
-			t.Fatal(err)
-		}
+		dbSelect(t, env, &rows, "SELECT "+col+" AS h FROM ("+sql+")", args...)
 		out := map[uint64]bool{}
 		for _, r := range rows {
 			out[r.H] = true
@@ -227,7 +223,6 @@ func TestRepositoryPackagesTaskPlanSQL(t *testing.T) {
 
 func TestComparePackagesets(t *testing.T) {
 	env := testenv.Get(t)
-	ctx := context.Background()
 	type nvr struct{ n, v, r string }
 	src := func(branch string) []nvr {
 		var rows []struct {
@@ -235,9 +230,7 @@ func TestComparePackagesets(t *testing.T) {
 			V string `ch:"pkg_version"`
 			R string `ch:"pkg_release"`
 		}
-		if err := env.DB.Select(ctx, "t", &rows, `SELECT pkg_name, pkg_version, pkg_release FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1`, branch); err != nil {
-			t.Fatal(err)
-		}
+		dbSelect(t, env, &rows, `SELECT pkg_name, pkg_version, pkg_release FROM static_last_packages WHERE pkgset_name = ? AND pkg_sourcepackage = 1`, branch)
 		out := make([]nvr, 0, len(rows))
 		for _, r := range rows {
 			out = append(out, nvr{r.N, r.V, r.R})
@@ -296,9 +289,7 @@ func TestPkgsetStatusGet(t *testing.T) {
 		RU      string    `ch:"description_ru"`
 		Mirrors string    `ch:"mirrors_json"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &rows, "SELECT branch, start_date, show, description_ru, mirrors_json FROM ("+sqlPkgsetStatusLatest+")"); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &rows, "SELECT branch, start_date, show, description_ru, mirrors_json FROM ("+sqlPkgsetStatusLatest+")")
 	code, body := env.Get(t, "/api/packageset/pkgset_status")
 	if len(rows) == 0 {
 		if code != 404 {
@@ -363,10 +354,8 @@ func TestPkgsetStatusPost(t *testing.T) {
 		Mirrors string    `ch:"rs_mirrors_json"`
 		Show    uint8     `ch:"rs_show"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &rows, `SELECT rs_start_date, rs_end_date, rs_description_ru, rs_description_en, rs_mirrors_json, rs_show
-		FROM RepositoryStatus WHERE pkgset_name = ?`, name); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &rows, `SELECT rs_start_date, rs_end_date, rs_description_ru, rs_description_en, rs_mirrors_json, rs_show
+		FROM RepositoryStatus WHERE pkgset_name = ?`, name)
 	if len(rows) != 1 {
 		t.Fatalf("%d rows landed for %s", len(rows), name)
 	}
@@ -552,9 +541,7 @@ func TestMaintainerScores(t *testing.T) {
 	var names []struct {
 		Name string `ch:"pkg_name"`
 	}
-	if err := env.DB.Select(ctx, "t", &names, sqlPsScoresPackages, "sisyphus"); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &names, sqlPsScoresPackages, "sisyphus")
 	code, body := env.Get(t, "/api/packageset/maintainer_scores?branch=sisyphus")
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,10 +26,8 @@ func TestSmNickSQL(t *testing.T) {
 		E string `ch:"e"`
 		N string `ch:"n"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &rows, `SELECT pkg_packager_email AS e, `+smNick+` AS n
-		FROM (SELECT arrayJoin(['ldv@altlinux.org', 'real at altlinux.org', '', 'x']) AS pkg_packager_email)`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &rows, `SELECT pkg_packager_email AS e, `+smNick+` AS n
+		FROM (SELECT arrayJoin(['ldv@altlinux.org', 'real at altlinux.org', '', 'x']) AS pkg_packager_email)`)
 	want := map[string]string{"ldv@altlinux.org": "ldv", "real at altlinux.org": "real at altlinux.or", "": "", "x": ""}
 	for _, r := range rows {
 		if want[r.E] != r.N {
@@ -122,10 +119,8 @@ func TestSiteMaintainerBranches(t *testing.T) {
 		Branch string `ch:"pkgset_name"`
 		N      uint64 `ch:"n"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &want, `SELECT pkgset_name, countDistinct(pkg_hash) AS n FROM last_packages
-		WHERE pkg_sourcepackage = 1 AND pkg_packager_email LIKE ? GROUP BY pkgset_name`, nick+"@%"); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &want, `SELECT pkgset_name, countDistinct(pkg_hash) AS n FROM last_packages
+		WHERE pkg_sourcepackage = 1 AND pkg_packager_email LIKE ? GROUP BY pkgset_name`, nick+"@%")
 	code, body := env.Get(t, "/api/site/maintainer_branches?maintainer_nickname="+nick)
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -163,10 +158,8 @@ func TestSiteMaintainerPackages(t *testing.T) {
 	var want []struct {
 		Name string `ch:"pkg_name"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &want, `SELECT DISTINCT pkg_name FROM last_packages
-		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?`, nick+"@%"); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &want, `SELECT DISTINCT pkg_name FROM last_packages
+		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?`, nick+"@%")
 	code, body := env.Get(t, "/api/site/maintainer_packages?branch=sisyphus&maintainer_nickname="+nick)
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
@@ -199,10 +192,8 @@ func TestSiteMaintainerPackages(t *testing.T) {
 		For  string   `ch:"acl_for"`
 		List []string `ch:"acl_list"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &acls, `SELECT acl_for, argMax(acl_list, acl_date_last) AS acl_list FROM last_acl_stage1
-		WHERE acl_branch = 'sisyphus' GROUP BY acl_for`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &acls, `SELECT acl_for, argMax(acl_list, acl_date_last) AS acl_list FROM last_acl_stage1
+		WHERE acl_branch = 'sisyphus' GROUP BY acl_for`)
 	for _, a := range acls {
 		acl[a.For] = a.List
 	}
@@ -247,15 +238,13 @@ func TestSiteRepocopByMaintainer(t *testing.T) {
 		Nick string `ch:"nick"`
 	}
 	var picks []rc
-	if err := env.DB.Select(context.Background(), "t", &picks, `SELECT rc_srcpkg_name, nick FROM
+	dbSelect(t, env, &picks, `SELECT rc_srcpkg_name, nick FROM
 		(SELECT rc_srcpkg_name, rc_srcpkg_version AS pkg_version, rc_srcpkg_release AS pkg_release FROM PackagesRepocop
 			WHERE pkgset_name = 'sisyphus' AND rc_test_status NOT IN ('ok', 'skip')) AS R
 		ANY INNER JOIN (SELECT pkg_name AS rc_srcpkg_name, pkg_version, pkg_release, splitByChar('@', toString(pkg_packager_email))[1] AS nick
 			FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1
 			AND match(toString(pkg_packager_email), '^[a-z][a-z0-9-]+@')) AS S USING (rc_srcpkg_name, pkg_version, pkg_release)
-		ORDER BY rc_srcpkg_name LIMIT 1`); err != nil {
-		t.Fatal(err)
-	}
+		ORDER BY rc_srcpkg_name LIMIT 1`)
 	if len(picks) == 0 {
 		t.Skip("no failing repocop test in sisyphus")
 	}
@@ -290,14 +279,12 @@ func TestSiteBeehiveErrorsByMaintainer(t *testing.T) {
 		Arch string `ch:"bh_arch"`
 	}
 	var picks []bh
-	if err := env.DB.Select(context.Background(), "t", &picks, `SELECT pkg_name, nick, bh_arch FROM
+	dbSelect(t, env, &picks, `SELECT pkg_name, nick, bh_arch FROM
 		(SELECT pkg_hash, toString(bh_arch) AS bh_arch FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' AND bh_status = 'error'
 			AND (bh_arch, bh_updated) IN (SELECT bh_arch, max(bh_updated) FROM BeehiveStatus WHERE pkgset_name = 'sisyphus' GROUP BY bh_arch)) AS B
 		ANY INNER JOIN (SELECT pkg_hash, pkg_name, splitByChar('@', toString(pkg_packager_email))[1] AS nick FROM last_packages
 			WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(toString(pkg_packager_email), '^[a-z][a-z0-9-]+@')) AS S
-		USING pkg_hash ORDER BY pkg_name LIMIT 1`); err != nil {
-		t.Fatal(err)
-	}
+		USING pkg_hash ORDER BY pkg_name LIMIT 1`)
 	if len(picks) == 0 {
 		t.Skip("no beehive errors in sisyphus")
 	}
@@ -336,15 +323,13 @@ func TestSiteWatchByMaintainer(t *testing.T) {
 		New  string `ch:"new_version"`
 	}
 	var picks []w
-	if err := env.DB.Select(context.Background(), "t", &picks, `SELECT pkg_name, nick, new_version FROM
+	dbSelect(t, env, &picks, `SELECT pkg_name, nick, new_version FROM
 		(SELECT pkg_name, argMax(new_version, date_update) AS new_version FROM PackagesWatch
 			WHERE toDate(date_update) = (SELECT max(toDate(date_update)) FROM PackagesWatch) AND url NOT LIKE 'watch_file_error%'
 			GROUP BY pkg_name) AS W
 		ANY INNER JOIN (SELECT pkg_name, splitByChar('@', toString(pkg_packager_email))[1] AS nick FROM last_packages
 			WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(toString(pkg_packager_email), '^[a-z][a-z0-9-]+@')) AS S
-		USING pkg_name ORDER BY pkg_name LIMIT 1`); err != nil {
-		t.Fatal(err)
-	}
+		USING pkg_name ORDER BY pkg_name LIMIT 1`)
 	if len(picks) == 0 {
 		t.Skip("no watch records for sisyphus packages")
 	}

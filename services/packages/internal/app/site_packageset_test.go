@@ -150,11 +150,9 @@ func TestSiteRepositoryPackages(t *testing.T) {
 		Group string `ch:"pkg_group_"`
 		Hash  uint64 `ch:"pkg_hash"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &all, `SELECT DISTINCT pkg_name, pkg_group_, pkg_hash FROM Packages
+	dbSelect(t, env, &all, `SELECT DISTINCT pkg_name, pkg_group_, pkg_hash FROM Packages
 		WHERE pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1)
-		AND pkg_name NOT LIKE '%-debuginfo'`); err != nil {
-		t.Fatal(err)
-	}
+		AND pkg_name NOT LIKE '%-debuginfo'`)
 	re := regexp.MustCompile(`(?i)` + regexp.QuoteMeta(g.Group) + `(/[\w+ -]+|$)`)
 	want := map[string]bool{}
 	for _, p := range all {
@@ -187,9 +185,7 @@ func TestSiteRepositoryPackages(t *testing.T) {
 		Text string `ch:"chlog_text"`
 	}
 	var cls []cl
-	if err := env.DB.Select(context.Background(), "t", &cls, `SELECT chlog_text FROM SrcPackagesLastChangelog WHERE pkg_hash = toUInt64(?)`, first["hash"]); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &cls, `SELECT chlog_text FROM SrcPackagesLastChangelog WHERE pkg_hash = toUInt64(?)`, first["hash"])
 	if len(cls) > 0 && first["changelog"] != cls[0].Text {
 		t.Errorf("changelog %q, want %q", first["changelog"], cls[0].Text)
 	}
@@ -230,9 +226,7 @@ func spsUnloadedBranch(t testing.TB, env *testenv.Env) string {
 	var rows []struct {
 		Name string `ch:"pkgset_name"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &rows, `SELECT DISTINCT pkgset_name FROM last_packages_stage1`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &rows, `SELECT DISTINCT pkgset_name FROM last_packages_stage1`)
 	loaded := map[string]bool{}
 	for _, r := range rows {
 		loaded[r.Name] = true
@@ -315,9 +309,7 @@ func TestSitePackagesetsByHash(t *testing.T) {
 	var want []struct {
 		Name string `ch:"pkgset_name"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &want, `SELECT DISTINCT pkgset_name FROM static_last_packages WHERE pkg_hash = ?`, p.Hash); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &want, `SELECT DISTINCT pkgset_name FROM static_last_packages WHERE pkg_hash = ?`, p.Hash)
 	code, body := env.Get(t, fmt.Sprintf("/api/site/packagesets_by_hash/%d", p.Hash))
 	if code != 200 || body["pkghash"] != fmt.Sprint(p.Hash) {
 		t.Fatalf("%d %v", code, body)
@@ -421,9 +413,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 	var mine []struct {
 		Name string `ch:"pkg_name"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &mine, `SELECT pkg_name FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?`, who.Nick+"@%"); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &mine, `SELECT pkg_name FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?`, who.Nick+"@%")
 	names := map[string]bool{}
 	for _, m := range mine {
 		names[m.Name] = true
@@ -470,10 +460,8 @@ func TestSiteFindPackages(t *testing.T) {
 		Hash    uint64 `ch:"pkg_hash"`
 		Version string `ch:"pkg_version"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &branches, `SELECT pkgset_name, pkg_hash, pkg_version FROM static_last_packages
-		WHERE pkg_name = ? AND pkg_sourcepackage = 1`, p.Name); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &branches, `SELECT pkgset_name, pkg_hash, pkg_version FROM static_last_packages
+		WHERE pkg_name = ? AND pkg_sourcepackage = 1`, p.Name)
 	versions := first["versions"].([]any)
 	for _, b := range branches {
 		ok := false
@@ -530,13 +518,11 @@ func TestSiteFindPackagesByBinary(t *testing.T) {
 		Src string `ch:"src"`
 	}
 	var pairs []pair
-	if err := env.DB.Select(context.Background(), "t", &pairs, `SELECT B.pkg_name AS bin, S.pkg_name AS src FROM
+	dbSelect(t, env, &pairs, `SELECT B.pkg_name AS bin, S.pkg_name AS src FROM
 		(SELECT pkg_name, pkg_srcrpm_hash AS pkg_hash FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0
 			AND pkg_arch IN ('x86_64', 'noarch') AND match(pkg_name, '^[a-z][a-z0-9+.-]+$')) AS B
 		ANY INNER JOIN (SELECT pkg_name, pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1) AS S
-		USING pkg_hash WHERE positionCaseInsensitive(S.pkg_name, B.pkg_name) = 0 ORDER BY bin LIMIT 1`); err != nil {
-		t.Fatal(err)
-	}
+		USING pkg_hash WHERE positionCaseInsensitive(S.pkg_name, B.pkg_name) = 0 ORDER BY bin LIMIT 1`)
 	if len(pairs) == 0 {
 		t.Skip("no binary named differently from its source")
 	}
@@ -573,10 +559,8 @@ func TestSiteFindPackagesDeleted(t *testing.T) {
 		Name   string `ch:"pkg_name"`
 		Hash   uint64 `ch:"hash"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &del, `SELECT pkgset_name, pkg_name, hash FROM lv_branch_deleted_packages
-		WHERE hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1) AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &del, `SELECT pkgset_name, pkg_name, hash FROM lv_branch_deleted_packages
+		WHERE hash IN (SELECT pkg_hash FROM Packages WHERE pkg_sourcepackage = 1) AND match(pkg_name, '^[A-Za-z0-9][A-Za-z0-9_.+-]+$') ORDER BY pkg_name LIMIT 1`)
 	if len(del) == 0 {
 		t.Skip("no deleted packages in the data")
 	}
@@ -627,9 +611,7 @@ func TestSiteFastPackagesSearchLookup(t *testing.T) {
 	var want []struct {
 		Branch string `ch:"pkgset_name"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &want, `SELECT DISTINCT pkgset_name FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 1`, p.Name); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &want, `SELECT DISTINCT pkgset_name FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 1`, p.Name)
 	var wb []string
 	for _, w := range want {
 		wb = append(wb, w.Branch)
@@ -669,9 +651,7 @@ func TestSpsSearchPathsAgree(t *testing.T) {
 	ctx := context.Background()
 	p := pickRow[spsSrc](t, env, spsPickSource)
 	var snaps []spsSnap
-	if err := env.DB.Select(ctx, "t", &snaps, sqlSpsSnapshots); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &snaps, sqlSpsSnapshots)
 	key := func(rows []spsFoundRow) []string {
 		var out []string
 		for _, r := range rows {
@@ -695,9 +675,7 @@ func TestSpsSearchPathsAgree(t *testing.T) {
 			sql  string
 			dest *[]spsFoundRow
 		}{{q.sources, &src2}, {q.byBinary, &byBin2}, {q.deleted, &del2}} {
-			if err := env.DB.Select(ctx, "t", x.dest, x.sql); err != nil {
-				t.Fatal(err)
-			}
+			dbSelect(t, env, x.dest, x.sql)
 		}
 		if !slices.Equal(key(src), key(src2)) || !slices.Equal(key(del), key(del2)) {
 			t.Errorf("%v: sources %d/%d, deleted %d/%d", c.words, len(src), len(src2), len(del), len(del2))
@@ -712,12 +690,8 @@ func TestSpsSearchPathsAgree(t *testing.T) {
 		}
 		cur, dsql := spsFastSQL(snap, c.words, c.branch)
 		var rows2, fdel2 []spsFastRow
-		if err := env.DB.Select(ctx, "t", &rows2, cur); err != nil {
-			t.Fatal(err)
-		}
-		if err := env.DB.Select(ctx, "t", &fdel2, dsql); err != nil {
-			t.Fatal(err)
-		}
+		dbSelect(t, env, &rows2, cur)
+		dbSelect(t, env, &fdel2, dsql)
 		render := func(e []*spsFastElem) []string {
 			var out []string
 			for _, x := range e {

@@ -17,9 +17,7 @@ func spiStat(t *testing.T, env *testenv.Env, where string, args ...any) []spiSta
 	t.Helper()
 	var rows []spiStatRow
 	sql := `SELECT toString(pkgset_name) AS pkgset_name, toString(pkg_arch) AS pkg_arch, toUInt64(cnt) AS cnt FROM lv_pkgset_stat ` + where
-	if err := env.DB.Select(context.Background(), "t", &rows, sql, args...); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &rows, sql, args...)
 	return rows
 }
 
@@ -149,9 +147,7 @@ func TestSitePkgsetsSummaryStatus(t *testing.T) {
 	var rs []struct {
 		Name string `ch:"pkgset_name"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &rs, `SELECT DISTINCT toString(pkgset_name) AS pkgset_name FROM RepositoryStatus`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &rs, `SELECT DISTINCT toString(pkgset_name) AS pkgset_name FROM RepositoryStatus`)
 	if len(rs) == 0 {
 		if code != 404 {
 			t.Fatalf("no RepositoryStatus rows: %d %v", code, body)
@@ -181,11 +177,9 @@ func TestSitePkgsetsSummaryStatus(t *testing.T) {
 		EN   string `ch:"en"`
 		Img  uint64 `ch:"img"`
 	}
-	if err := env.DB.Select(context.Background(), "t", &latest, `SELECT argMax(rs_show, ts) AS show, argMax(rs_description_en, ts) AS en,
+	dbSelect(t, env, &latest, `SELECT argMax(rs_show, ts) AS show, argMax(rs_description_en, ts) AS en,
 		(SELECT count() FROM (SELECT argMax(toString(img_show), ts) AS s FROM ImageStatus WHERE img_branch = ? GROUP BY img_edition) WHERE s = 'show') AS img
-		FROM RepositoryStatus WHERE pkgset_name = ?`, order[0], order[0]); err != nil {
-		t.Fatal(err)
-	}
+		FROM RepositoryStatus WHERE pkgset_name = ?`, order[0], order[0])
 	l := latest[0]
 	hasImg := 0
 	if l.Img > 0 {
@@ -269,10 +263,8 @@ func TestSitePkgsetCategoriesCount(t *testing.T) {
 			Group string `ch:"category"`
 			N     uint64 `ch:"count"`
 		}
-		if err := env.DB.Select(context.Background(), "t", &rows, fmt.Sprintf(`SELECT pkg_group_ AS category, count() AS count FROM last_packages
-			WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage IN %s AND pkg_name NOT LIKE '%%-debuginfo' GROUP BY pkg_group_ ORDER BY pkg_group_`, psSourceFilter(ptype))); err != nil {
-			t.Fatal(err)
-		}
+		dbSelect(t, env, &rows, fmt.Sprintf(`SELECT pkg_group_ AS category, count() AS count FROM last_packages
+			WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage IN %s AND pkg_name NOT LIKE '%%-debuginfo' GROUP BY pkg_group_ ORDER BY pkg_group_`, psSourceFilter(ptype)))
 		code, body := env.Get(t, "/api/site/pkgset_categories_count?branch=sisyphus&package_type="+ptype)
 		if code != 200 {
 			t.Fatalf("%s: %d %v", ptype, code, body)
@@ -307,10 +299,8 @@ func TestSiteTasksHistory(t *testing.T) {
 	var tasks []struct {
 		ID uint32 `ch:"task_id"`
 	}
-	if err := env.DB.Select(ctx, "t", &tasks, `SELECT task_id FROM TaskStates WHERE task_state = 'DONE'
-		AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo = 'sisyphus') GROUP BY task_id ORDER BY max(task_changed) DESC`); err != nil {
-		t.Fatal(err)
-	}
+	dbSelect(t, env, &tasks, `SELECT task_id FROM TaskStates WHERE task_state = 'DONE'
+		AND task_id IN (SELECT task_id FROM Tasks WHERE task_repo = 'sisyphus') GROUP BY task_id ORDER BY max(task_changed) DESC`)
 	if len(tasks) < 2 {
 		t.Skipf("not enough DONE tasks: %d", len(tasks))
 	}
