@@ -3,9 +3,12 @@ package app
 import (
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 
 	"altrepo/libs/apierr"
 	"altrepo/libs/chdb"
+	"altrepo/libs/lookup"
 	"altrepo/libs/model"
 )
 
@@ -46,3 +49,47 @@ func branchCheck(args any, branch string, allowed []string) error {
 
 // inList binds a list of hashes for `IN ?`.
 func inList(hashes []uint64) any { return chdb.In(hashes) }
+
+// parallel runs fns concurrently and returns the first error.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// beehiveLogURL is the Beehive build log of a failed rebuild (libs §11).
+func beehiveLogURL(branch, arch string, updated time.Time, name string, epoch uint32, version, release string) string {
+	b := branch
+	if branch == "sisyphus" {
+		b = "Sisyphus"
+	}
+	evr := version
+	if epoch != 0 {
+		evr = fmt.Sprintf("%d:%s", epoch, version)
+	}
+	return fmt.Sprintf("%s/logs/%s/%s/archive/%s/error/%s-%s-%s",
+		lookup.Text("beehive_base"), b, arch, updated.Format("2006/0102"), name, evr, release)
+}
+
+// branchCountRecords renders {"branch", "count"} records for names in the
+// libs §1.7 branch order.
+func branchCountRecords(names []string, count map[string]uint64) []model.Record {
+	out := []model.Record{}
+	for _, b := range lookup.SortBranches(names) {
+		out = append(out, model.Map{"branch": b, "count": count[b]})
+	}
+	return out
+}

@@ -178,10 +178,7 @@ func (a *App) depsPackagesByDependency(ctx context.Context, r *api.Request) (*ap
 		byBranch[c.Branch] = c.Count
 		names = append(names, c.Branch)
 	}
-	branches := []model.Record{}
-	for _, b := range lookup.SortBranches(names) {
-		branches = append(branches, model.Map{"branch": b, "count": byBranch[b]})
-	}
+	branches := branchCountRecords(names, byBranch)
 	body := listBody(r.Args, "packages", items)
 	body["branches"] = branches
 	return api.OK(body), nil

@@ -397,20 +397,6 @@ INNER JOIN (
 ) USING pkg_hash
 ORDER BY name`
 
-// exportBeehiveLogURL is the Beehive build log of a failed rebuild (libs §11).
-func exportBeehiveLogURL(branch, arch string, updated time.Time, name string, epoch uint32, version, release string) string {
-	b := branch
-	if branch == "sisyphus" {
-		b = "Sisyphus"
-	}
-	evr := version
-	if epoch != 0 {
-		evr = fmt.Sprintf("%d:%s", epoch, version)
-	}
-	return fmt.Sprintf("%s/logs/%s/%s/archive/%s/error/%s-%s-%s",
-		lookup.Text("beehive_base"), b, arch, updated.Format("2006/0102"), name, evr, release)
-}
-
 // beehiveFTBFS lists the packages of a branch failing to build.
 func (a *App) beehiveFTBFS(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch := r.String("branch")
@@ -451,7 +437,7 @@ func (a *App) beehiveFTBFS(ctx context.Context, r *api.Request) (*api.Response, 
 		list = append(list, model.Map{
 			"branch": x.Branch, "hash": x.Hash, "name": x.Name, "epoch": x.Epoch, "version": x.Version,
 			"release": x.Release, "arch": x.Arch, "updated": exportISODate(x.Updated), "ftbfs_since": exportISODate(x.Since),
-			"url": exportBeehiveLogURL(x.Branch, x.Arch, x.Updated, x.Name, x.Epoch, x.Version, x.Release),
+			"url": beehiveLogURL(x.Branch, x.Arch, x.Updated, x.Name, x.Epoch, x.Version, x.Release),
 		})
 	}
 	return api.OK(model.Map{"request_args": r.Args, "length": len(list), "ftbfs": list}), nil

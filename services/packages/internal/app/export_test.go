@@ -63,11 +63,11 @@ func TestExportPoBuckets(t *testing.T) {
 }
 
 func TestExportBeehiveLogURL(t *testing.T) {
-	u := exportBeehiveLogURL("sisyphus", "x86_64", time.Date(2024, 1, 31, 1, 2, 3, 0, time.UTC), "foo", 2, "1.0", "alt1")
+	u := beehiveLogURL("sisyphus", "x86_64", time.Date(2024, 1, 31, 1, 2, 3, 0, time.UTC), "foo", 2, "1.0", "alt1")
 	if u != lookup.Text("beehive_base")+"/logs/Sisyphus/x86_64/archive/2024/0131/error/foo-2:1.0-alt1" {
 		t.Errorf("%s", u)
 	}
-	u = exportBeehiveLogURL("p10", "i586", time.Date(2024, 11, 5, 0, 0, 0, 0, time.UTC), "bar", 0, "2", "alt3")
+	u = beehiveLogURL("p10", "i586", time.Date(2024, 11, 5, 0, 0, 0, 0, time.UTC), "bar", 0, "2", "alt3")
 	if !strings.HasSuffix(u, "/logs/p10/i586/archive/2024/1105/error/bar-2-alt3") {
 		t.Errorf("%s", u)
 	}

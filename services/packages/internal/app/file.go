@@ -99,20 +99,9 @@ func fileNsModeRow(row model.Row) (model.Record, error) {
 // read before the status is sent, so an empty result is notFound.
 func (a *App) fileNsStream(ctx context.Context, args any, key string, elem *model.Model, notFound error,
 	conv func(model.Row) (model.Record, error), name, sql string, params ...any) (*api.Response, error) {
-	rows, err := a.db.Query(ctx, name, sql, params...)
+	rows, next, err := a.queryFirst(ctx, notFound, name, sql, params...)
 	if err != nil {
 		return nil, err
-	}
-	next, first, err := peek(rows)
-	if err != nil {
-		rows.Close()
-		return nil, err
-	}
-	if !first {
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		return nil, notFound
 	}
 	// Convert the first row now: a conversion failure is still a proper 500.
 	row, err := next()

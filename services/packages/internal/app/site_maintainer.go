@@ -7,7 +7,6 @@ import (
 
 	"altrepo/libs/api"
 	"altrepo/libs/apierr"
-	"altrepo/libs/lookup"
 	"altrepo/libs/model"
 	"altrepo/services/packages/internal/contract"
 )
@@ -211,11 +210,7 @@ func (a *App) smMaintainerBranches(ctx context.Context, r *api.Request) (*api.Re
 		counts[row.Branch] = row.Count
 		names = append(names, row.Branch)
 	}
-	branches := []model.Record{}
-	for _, b := range lookup.SortBranches(names) {
-		branches = append(branches, model.Map{"branch": b, "count": counts[b]})
-	}
-	return api.OK(listBody(r.Args, "branches", branches)), nil
+	return api.OK(listBody(r.Args, "branches", branchCountRecords(names, counts))), nil
 }
 
 const sqlSmPackages = `
@@ -317,20 +312,6 @@ type smBeehiveRow struct {
 	Epoch     uint32    `ch:"pkg_epoch"`
 }
 
-// smBeehiveLogURL is the Beehive build log of a failed rebuild (libs §11).
-func smBeehiveLogURL(branch, arch string, updated time.Time, name string, epoch uint32, version, release string) string {
-	b := branch
-	if branch == "sisyphus" {
-		b = "Sisyphus"
-	}
-	evr := version
-	if epoch != 0 {
-		evr = fmt.Sprintf("%d:%s", epoch, version)
-	}
-	return fmt.Sprintf("%s/logs/%s/%s/archive/%s/error/%s-%s-%s",
-		lookup.Text("beehive_base"), b, arch, updated.Format("2006/0102"), name, evr, release)
-}
-
 // smBeehiveErrors: the maintainer's packages failing the latest Beehive rebuild.
 func (a *App) smBeehiveErrors(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch := r.String("branch")
@@ -356,7 +337,7 @@ func (a *App) smBeehiveErrors(ctx context.Context, r *api.Request) (*api.Respons
 			"updated":     row.Updated.Format("2006-01-02T15:04:05"),
 			"ftbfs_since": row.Since.Format("2006-01-02T15:04:05"),
 			"build_time":  float64(row.BuildTime),
-			"url":         smBeehiveLogURL(branch, row.Arch, row.Updated, row.Name, row.Epoch, row.Version, row.Release),
+			"url":         beehiveLogURL(branch, row.Arch, row.Updated, row.Name, row.Epoch, row.Version, row.Release),
 		}
 	}
 	return api.OK(listBody(r.Args, "beehive", items)), nil

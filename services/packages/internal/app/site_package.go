@@ -145,7 +145,7 @@ func (a *App) spPackageInfo(ctx context.Context, r *api.Request) (*api.Response,
 	var bhRows []spBeehiveRow
 	depsList := []model.Map{}
 	taskless := spBranchTaskless(branch)
-	err := spParallel(
+	err := parallel(
 		func() error { return a.db.Select(ctx, "site_package_info", &pkgs, sqlSPPackage, hash, isSrc) },
 		func() (err error) {
 			if isSrc == 1 {
@@ -191,7 +191,7 @@ func (a *App) spPackageInfo(ctx context.Context, r *api.Request) (*api.Response,
 		tokens      []model.Map
 		packageArch []spArchEntry
 	)
-	err = spParallel(
+	err = parallel(
 		func() (err error) {
 			changelog, err = a.spChangelog(ctx, p.ChDates, p.ChNames, p.ChEVRs, p.ChHashes, int(n))
 			return
@@ -575,7 +575,7 @@ func (a *App) spPackageArchs(ctx context.Context, hash uint64, p spPkg, branch s
 		}
 	} else {
 		// the binaries of the build and the build's archs, concurrently
-		err = spParallel(
+		err = parallel(
 			func() (err error) {
 				names, pairs, err = a.spBinaryGroups(ctx, "site_package_binaries_task", sqlSPBinariesOfTask,
 					build.Task, build.Subtask, uint32(build.Changed.Unix()))

@@ -117,7 +117,7 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 	}
 	// The delete task and, used only without one, the branch's deleted
 	// packages list: concurrently.
-	err := spParallel(
+	err := parallel(
 		func() error {
 			return a.db.Select(ctx, "site_deleted_task", &del, fmt.Sprintf(sqlSPDeleteTask, cond), params...)
 		},
@@ -142,7 +142,7 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 	if len(del) > 0 {
 		d := del[0]
 		taskID, subtaskID, changed, owner, userID = d.TaskID, int64(d.Subtask), d.Changed, d.Owner, d.UserID
-		err = spParallel(
+		err = parallel(
 			func() (err error) { nvr, err = a.spPackageBefore(ctx, branch, name, arch, binary, changed); return },
 			readMessage)
 	} else {
@@ -163,7 +163,7 @@ func (a *App) spDeletedPackageInfo(ctx context.Context, r *api.Request) (*api.Re
 			archCond = "AND toString(pkg_arch) = ?"
 			nparams = append(nparams, arch)
 		}
-		err = spParallel(
+		err = parallel(
 			func() error {
 				return a.db.Select(ctx, "site_deleted_nvr", &nvr, fmt.Sprintf(sqlSPDeletedNVR, archCond), nparams...)
 			},

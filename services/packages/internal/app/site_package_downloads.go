@@ -180,7 +180,7 @@ func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response
 		}
 		// File info, 32-bit compatibility candidates and digests at once.
 		var rows, cand []spFile
-		err := spParallel(
+		err := parallel(
 			func() error { return a.db.Select(ctx, "site_downloads_task_files", &rows, sqlSPFiles, inList(all)) },
 			func() error {
 				if !hasI586 {
@@ -225,7 +225,7 @@ func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response
 			spFile
 			Src uint8 `ch:"pkg_sourcepackage"`
 		}
-		err := spParallel(
+		err := parallel(
 			func() error {
 				return a.db.Select(ctx, "site_downloads_repo_files", &rows, sqlSPRepoFiles, hash, branch)
 			},
@@ -353,7 +353,7 @@ func (a *App) spDownloadsBin(ctx context.Context, r *api.Request) (*api.Response
 	}
 	var files []spFile
 	var md5 map[uint64]string
-	err := spParallel(
+	err := parallel(
 		func() error {
 			return a.db.Select(ctx, "site_downloads_bin_iteration", &iter, sqlSPBinIteration, hash, hash, branch)
 		},

@@ -80,7 +80,7 @@ func (a *App) spMisconflict(ctx context.Context, r *api.Request) (*api.Response,
 		}
 	}
 	var implicit []deps.Misconflict
-	err = spParallel(
+	err = parallel(
 		func() error { return a.spExplicitConflicts(ctx, branch, inputs, byHash) },
 		func() (err error) {
 			implicit, err = deps.FindMisconflicts(ctx, a.db, inputs, branch, lookup.List("default_archs"))

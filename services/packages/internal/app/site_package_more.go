@@ -74,7 +74,7 @@ func (a *App) spBinaryArchsAndVersions(ctx context.Context, r *api.Request) (*ap
 		Arch    string `ch:"pkg_arch"`
 	}
 	var vers []spVersionRow
-	err := spParallel(
+	err := parallel(
 		func() error {
 			return a.db.Select(ctx, "site_binary_in_branch", &pkgs, sqlSPBinaryInBranch, name, branch, name)
 		},

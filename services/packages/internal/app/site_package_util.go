@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"altrepo/libs/lookup"
@@ -214,26 +213,6 @@ func (a *App) spBuildTasks(ctx context.Context, hash uint64, isSrc int) ([]spTas
 // spBuildTaskArgs are the parameters of sqlSPBuildTasks.
 func spBuildTaskArgs(hash uint64, isSrc int) []any {
 	return []any{hash, isSrc, hash, isSrc, hash, isSrc, hash, isSrc, hash, isSrc, hash, hash}
-}
-
-// spParallel runs fns concurrently and returns the first error.
-func spParallel(fns ...func() error) error {
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = fn()
-		}()
-	}
-	wg.Wait()
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }
 
 // spBuild is the outcome of find_and_parse_build_task.

@@ -149,20 +149,9 @@ func (a *App) spsRepositoryPackages(ctx context.Context, r *api.Request) (*api.R
 		subcategories = append(subcategories, s.Group)
 	}
 
-	rows, err := a.db.Query(ctx, "site_repository_packages", spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, srcIn, groupCond), snap), params...)
+	rows, next, err := a.queryFirst(ctx, apierr.NotFound(r.Args), "site_repository_packages", spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, srcIn, groupCond), snap), params...)
 	if err != nil {
 		return nil, err
-	}
-	next, first, err := peek(rows)
-	if err != nil {
-		rows.Close()
-		return nil, err
-	}
-	if !first {
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
-		return nil, apierr.NotFound(r.Args)
 	}
 	elem := contract.SitePackagesElementModel
 	args := r.Args

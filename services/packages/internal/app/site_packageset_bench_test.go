@@ -121,7 +121,7 @@ func BenchmarkSiteFindPackages(b *testing.B) {
 					return err
 				}
 				q := spsFindSQL(snap, words, nil, c.branch)
-				return spsParallel(
+				return parallel(
 					func() error { return spsBenchDrain(env.DB, q.sources) },
 					func() error { return spsBenchDrain(env.DB, q.byBinary) },
 					func() error { return spsBenchDrain(env.DB, q.deleted) },
@@ -142,7 +142,7 @@ func BenchmarkSiteFastPackagesSearchLookup(b *testing.B) {
 			return err
 		}
 		current, deleted := spsFastSQL(snap, []string{word}, "")
-		return spsParallel(
+		return parallel(
 			func() error { return spsBenchDrain(env.DB, current) },
 			func() error { return spsBenchDrain(env.DB, deleted) },
 		)

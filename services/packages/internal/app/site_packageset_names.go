@@ -156,7 +156,7 @@ func (a *App) spsFindByNames(ctx context.Context, snap, branch string, words []s
 	var details []spsFoundRow
 	var deleted []spsDeletedRow
 	histBranch := spsHistoryBranchCond(branch)
-	err = spsParallel(
+	err = parallel(
 		func() error {
 			sql := strings.NewReplacer("%[1]s", snap, "%[2]s", nameList, "%[3]s", cond).Replace(sqlSpsCurrentByName)
 			return a.db.Select(ctx, "site_find_packages_current", &current, sql)
@@ -283,7 +283,7 @@ func (a *App) spsFastByNames(ctx context.Context, snap, branch string, words []s
 		Branch string `ch:"pkgset_name"`
 		Name   string `ch:"pkg_name"`
 	}
-	err = spsParallel(
+	err = parallel(
 		func() error {
 			return a.db.Select(ctx, "site_fast_packages_search", &rows, fmt.Sprintf(sqlSpsFastCurrentByName, snap, nameList))
 		},

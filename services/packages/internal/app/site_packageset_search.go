@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"altrepo/libs/api"
@@ -250,26 +249,6 @@ func spsVersionRecords(rows []spsFoundRow, deleted bool, rank map[string]int) []
 	return out
 }
 
-// spsParallel runs fns concurrently and returns the first error.
-func spsParallel(fns ...func() error) error {
-	errs := make([]error, len(fns))
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = fn()
-		}()
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // spsHistoryBranchCond is the optional branch condition on the history.
 func spsHistoryBranchCond(branch string) string {
 	if branch == "" {
@@ -299,7 +278,7 @@ func (a *App) spsFindPackages(ctx context.Context, r *api.Request) (*api.Respons
 	}
 	q := spsFindSQL(snap, words, archs, branch)
 	var src, byBin, del []spsFoundRow
-	err = spsParallel(
+	err = parallel(
 		func() error { return a.db.Select(ctx, "site_find_packages_sources", &src, q.sources) },
 		func() error {
 			if q.byBinary == "" {
@@ -490,7 +469,7 @@ func (a *App) spsFastPackagesSearch(ctx context.Context, r *api.Request) (*api.R
 		return spsFastAnswer(r, words, rows, del)
 	}
 	current, deleted := spsFastSQL(snap, words, branch)
-	err = spsParallel(
+	err = parallel(
 		func() error { return a.db.Select(ctx, "site_fast_packages_search", &rows, current) },
 		func() error { return a.db.Select(ctx, "site_fast_packages_search_deleted", &del, deleted) },
 	)

@@ -99,23 +99,34 @@ func streamSQL(sql string) string {
 	return sql + fmt.Sprintf("\nSETTINGS max_block_size = %d", streamBlockRows)
 }
 
-// streamQuery runs sql (with small result blocks) and streams its rows as
-// st describes.
-func (a *App) streamQuery(ctx context.Context, st streamSpec, name, sql string, params ...any) (*api.Response, error) {
-	rows, err := a.db.Query(ctx, name, streamSQL(sql), params...)
+// queryFirst runs sql and advances to its first row (next scans the
+// current row); an empty result is closed and answered with notFound, so a
+// streamed answer can still be a proper 404 before its status is sent.
+func (a *App) queryFirst(ctx context.Context, notFound error, name, sql string, params ...any) (*chdb.Rows, func() (model.Row, error), error) {
+	rows, err := a.db.Query(ctx, name, sql, params...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	next, first, err := peek(rows)
 	if err != nil {
 		rows.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	if !first {
 		if err := rows.Close(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, st.notFound
+		return nil, nil, notFound
+	}
+	return rows, next, nil
+}
+
+// streamQuery runs sql (with small result blocks) and streams its rows as
+// st describes.
+func (a *App) streamQuery(ctx context.Context, st streamSpec, name, sql string, params ...any) (*api.Response, error) {
+	rows, next, err := a.queryFirst(ctx, st.notFound, name, streamSQL(sql), params...)
+	if err != nil {
+		return nil, err
 	}
 	return &api.Response{Stream: func(ctx context.Context, s *api.Stream) error {
 		batches := make(chan streamRowBatch, streamQueue)
