@@ -93,3 +93,8 @@ func branchCountRecords(names []string, count map[string]uint64) []model.Record 
 	}
 	return out
 }
+
+// likeEscape escapes LIKE wildcards of a literal text.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -297,18 +297,13 @@ func pmArchs(r *api.Request) []string {
 	return archs
 }
 
-// pmLikeEscape escapes LIKE wildcards of a literal text.
-func pmLikeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
-}
-
 // pmUnpackagedDirs answers the files of a maintainer's packages whose
 // directory no package of the branch owns.
 func (a *App) pmUnpackagedDirs(ctx context.Context, r *api.Request) (*api.Response, error) {
 	branch := r.String("branch")
 	archs := pmArchs(r)
 	maint := sqlPmBranchBinaries + " AND pkg_packager_email LIKE ?"
-	m := []any{branch, pmInStrings(archs), pmLikeEscape(r.String("packager")) + "@%"}
+	m := []any{branch, pmInStrings(archs), likeEscape(r.String("packager")) + "@%"}
 	b := []any{branch, pmInStrings(archs)}
 	params := slices.Concat(m, b, m, m)
 	rows, err := a.db.Records(ctx, "unpackaged_dirs", fmt.Sprintf(sqlPmUnpackagedDirs, maint, sqlPmBranchBinaries), params...)

@@ -412,7 +412,7 @@ func spBeehive(rows []spBeehiveRow, p spPkg, branch string) []model.Map {
 	for _, b := range rows {
 		url := ""
 		if b.Status == "error" {
-			url = spBeehiveURL(branch, b.Arch, b.Updated, p.Name, p.Epoch, p.Version, p.Release)
+			url = beehiveLogURL(branch, b.Arch, b.Updated, p.Name, p.Epoch, p.Version, p.Release)
 		}
 		out = append(out, model.Map{"arch": b.Arch, "status": b.Status, "build_time": b.BuildTime,
 			"updated": spISO(b.Updated), "ftbfs_since": spISO(b.FTBFS), "url": url})

@@ -117,10 +117,10 @@ func TestSitePackageHelpers(t *testing.T) {
 	}
 	updated := time.Date(2024, 1, 31, 10, 0, 0, 0, time.UTC)
 	want := lookup.Text("beehive_base") + "/logs/Sisyphus/x86_64/archive/2024/0131/error/foo-1:2.0-alt1"
-	if got := spBeehiveURL("sisyphus", "x86_64", updated, "foo", 1, "2.0", "alt1"); got != want {
+	if got := beehiveLogURL("sisyphus", "x86_64", updated, "foo", 1, "2.0", "alt1"); got != want {
 		t.Errorf("beehive url %q, want %q", got, want)
 	}
-	if got := spBeehiveURL("p10", "i586", updated, "foo", 0, "2.0", "alt1"); !strings.HasSuffix(got, "/logs/p10/i586/archive/2024/0131/error/foo-2.0-alt1") {
+	if got := beehiveLogURL("p10", "i586", updated, "foo", 0, "2.0", "alt1"); !strings.HasSuffix(got, "/logs/p10/i586/archive/2024/0131/error/foo-2.0-alt1") {
 		t.Errorf("beehive url %q", got)
 	}
 }

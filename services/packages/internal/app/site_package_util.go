@@ -78,20 +78,6 @@ func spBytes2Human(size uint64) string {
 	return fmt.Sprintf("%.1f ZB", f)
 }
 
-// spBeehiveURL is the Beehive error log URL (libs §11).
-func spBeehiveURL(branch, arch string, updated time.Time, name string, epoch uint32, version, release string) string {
-	b := branch
-	if b == "sisyphus" {
-		b = "Sisyphus"
-	}
-	evr := version
-	if epoch != 0 {
-		evr = fmt.Sprintf("%d:%s", epoch, version)
-	}
-	return strings.Join([]string{lookup.Text("beehive_base"), "logs", b, arch, "archive",
-		updated.Format("2006/0102"), "error", name + "-" + evr + "-" + release}, "/")
-}
-
 // spISO renders a DB datetime as Python's isoformat().
 func spISO(t time.Time) string { return t.Format("2006-01-02T15:04:05") }
 

@@ -107,11 +107,6 @@ WHERE pkg_hash IN
     )
     AND pkg_group_ LIKE ? AND pkg_group_ != ?`
 
-// spsLikeEscape escapes LIKE wildcards of a literal text.
-func spsLikeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // spsRepositoryPackages: the packages of a branch (by type, category and
 // build time), streamed, with the category's subcategories.
 func (a *App) spsRepositoryPackages(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -141,7 +136,7 @@ func (a *App) spsRepositoryPackages(ctx context.Context, r *api.Request) (*api.R
 		Group string `ch:"pkg_group_"`
 	}
 	if err := a.db.Select(ctx, "site_repository_packages_subcategories", &subs, spsSnapSQL(fmt.Sprintf(sqlSpsSubcategories, srcIn), snap),
-		spsLikeEscape(group)+"/%", group); err != nil {
+		likeEscape(group)+"/%", group); err != nil {
 		return nil, err
 	}
 	subcategories := make([]string, 0, len(subs))
@@ -149,37 +144,10 @@ func (a *App) spsRepositoryPackages(ctx context.Context, r *api.Request) (*api.R
 		subcategories = append(subcategories, s.Group)
 	}
 
-	rows, next, err := a.queryFirst(ctx, apierr.NotFound(r.Args), "site_repository_packages", spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, srcIn, groupCond), snap), params...)
-	if err != nil {
-		return nil, err
-	}
-	elem := contract.SitePackagesElementModel
-	args := r.Args
-	return &api.Response{Stream: func(ctx context.Context, s *api.Stream) error {
-		defer rows.Close()
-		s.Raw(`{"request_args":`)
-		s.Value(args)
-		s.Raw(`,"subcategories":`)
-		s.Value(subcategories)
-		s.Raw(`,"packages":[`)
-		for ok := true; ok; ok = rows.Next() {
-			row, err := next()
-			if err != nil {
-				return err
-			}
-			if s.Count() > 0 {
-				s.Raw(",")
-			}
-			s.Record(elem, row)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		s.Raw(`],"length":`)
-		s.Value(s.Count())
-		s.Raw("}")
-		return nil
-	}}, nil
+	return a.streamQuery(ctx, streamSpec{
+		args: r.Args, key: "packages", elem: contract.SitePackagesElementModel, notFound: apierr.NotFound(r.Args),
+		midKeys: []string{"subcategories"}, midVals: []any{subcategories},
+	}, "site_repository_packages", spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, srcIn, groupCond), snap), params...)
 }
 
 // spsHashRow is a (hash, version, release) answer row.

@@ -13,7 +13,7 @@ import (
 
 // streamSpec describes a possibly huge list answered without holding it in
 // memory (streamQuery), with a per-row transform and extra keys around the list:
-// {<head keys>, "request_args": args, "<key>": [...], "length": n, <tail keys>}.
+// {<head keys>, "request_args": args, <mid keys>, "<key>": [...], "length": n, <tail keys>}.
 // The first row is read before the status is sent, so an empty result is
 // a proper notFound answer.
 //
@@ -33,6 +33,9 @@ type streamSpec struct {
 	// head holds keys written before "request_args" (e.g. "branch").
 	headKeys []string
 	headVals []any
+	// mid holds keys written between "request_args" and the list.
+	midKeys []string
+	midVals []any
 	// noArgs omits request_args and length (bodies without them).
 	noArgs bool
 }
@@ -152,6 +155,12 @@ func (a *App) streamQuery(ctx context.Context, st streamSpec, name, sql string, 
 			s.Raw(sep)
 			s.Key("request_args")
 			s.Value(st.args)
+			sep = ","
+		}
+		for i, k := range st.midKeys {
+			s.Raw(sep)
+			s.Key(k)
+			s.Value(st.midVals[i])
 			sep = ","
 		}
 		s.Raw(sep)
