@@ -93,10 +93,7 @@ func TestAclByPackages(t *testing.T) {
 	}
 	branch := pkgs[0].Branch
 	a, b := pkgs[0], pkgs[1]
-	code, body := env.Get(t, "/api/acl/by_packages?branch="+branch+"&packages_names="+b.For+","+a.For+",no-such-pkg-zzz")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/acl/by_packages?branch="+branch+"&packages_names="+b.For+","+a.For+",no-such-pkg-zzz")
 	if body["branch"] != branch || body["request_args"] != nil {
 		t.Errorf("body %v", body)
 	}
@@ -111,7 +108,7 @@ func TestAclByPackages(t *testing.T) {
 		}
 	}
 	// never 404
-	code, body = env.Get(t, "/api/acl/by_packages?branch="+branch+"&packages_names=no-such-pkg-zzz")
+	code, body := env.Get(t, "/api/acl/by_packages?branch="+branch+"&packages_names=no-such-pkg-zzz")
 	if code != 200 || len(body["packages"].([]any)) != 0 {
 		t.Errorf("unknown package: %d %v", code, body)
 	}
@@ -135,10 +132,7 @@ func TestAclMaintainerGroups(t *testing.T) {
 			want[g.Branch] = append(want[g.Branch], g.For)
 		}
 	}
-	code, body := env.Get(t, "/api/acl/maintainer_groups?nickname="+nick)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/acl/maintainer_groups?nickname="+nick)
 	if body["nickname"] != nick {
 		t.Errorf("nickname %v", body["nickname"])
 	}
@@ -155,7 +149,7 @@ func TestAclMaintainerGroups(t *testing.T) {
 			t.Errorf("%v: groups %v, want %v", m["name"], g, w)
 		}
 	}
-	code, body = env.Get(t, "/api/acl/maintainer_groups?nickname="+nick+"&branch="+groups[0].Branch)
+	code, body := env.Get(t, "/api/acl/maintainer_groups?nickname="+nick+"&branch="+groups[0].Branch)
 	if code != 200 || len(body["branches"].([]any)) != 1 {
 		t.Errorf("one branch: %d %v", code, body)
 	}

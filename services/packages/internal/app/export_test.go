@@ -90,10 +90,7 @@ func TestRepologyExport(t *testing.T) {
 		Hash    uint64 `ch:"pkg_hash"`
 	}
 	dbSelect(t, env, &src, `SELECT pkg_name, pkg_version, pkg_hash FROM last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1`)
-	code, body := env.Get(t, "/api/export/repology/sisyphus")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/export/repology/sisyphus")
 	if body["branch"] != "sisyphus" || len(body["date"].(string)) != 19 || len(body["stats"].([]any)) == 0 {
 		t.Errorf("head %v %v %v", body["branch"], body["date"], body["stats"])
 	}
@@ -150,7 +147,7 @@ func TestRepologyExport(t *testing.T) {
 	if len(cpe) > 0 && byName[cpe[0].Name] != nil && fmt.Sprint(byName[cpe[0].Name]["CPE"]) != fmt.Sprint(cpe[0].CPEs) {
 		t.Errorf("CPE of %s = %v, want %v", cpe[0].Name, byName[cpe[0].Name]["CPE"], cpe[0].CPEs)
 	}
-	code, body = env.Get(t, "/api/export/repology/p8")
+	code, body := env.Get(t, "/api/export/repology/p8")
 	if code != 400 || len(body["validation_message"].([]any)) != 2 {
 		t.Errorf("p8: %d %v", code, body)
 	}
@@ -184,10 +181,7 @@ func TestSitemapPackages(t *testing.T) {
 		Buildtime uint32 `ch:"pkg_buildtime"`
 	}
 	dbSelect(t, env, &src, `SELECT pkg_hash, pkg_name, pkg_buildtime FROM last_packages WHERE pkgset_name = 'p10' AND pkg_sourcepackage = 1`)
-	code, body := env.Get(t, "/api/export/sitemap_packages/p10")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/export/sitemap_packages/p10")
 	want := map[string]string{}
 	for _, s := range src {
 		want[fmt.Sprint(s.Hash)] = fmt.Sprint(s.Name, " ", s.Buildtime)
@@ -202,7 +196,7 @@ func TestSitemapPackages(t *testing.T) {
 			t.Errorf("package %v", m)
 		}
 	}
-	code, body = env.Get(t, "/api/export/sitemap_packages/c6")
+	code, body := env.Get(t, "/api/export/sitemap_packages/c6")
 	if code != 404 || body["message"] != "No data found for branch 'c6'" || fmt.Sprint(body["details"]) != "map[args:map[]]" {
 		t.Errorf("c6: %d %v", code, body)
 	}
@@ -225,10 +219,7 @@ func TestExportBranchBinaryPackages(t *testing.T) {
 		FROM last_packages WHERE pkgset_name = 'p11' AND pkg_sourcepackage = 0 AND pkg_arch = 'x86_64' ORDER BY pkg_name LIMIT 1`); err != nil || len(pick) == 0 {
 		t.Fatalf("pick: %v", err)
 	}
-	code, body := env.Get(t, "/api/export/branch_binary_packages/p11")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/export/branch_binary_packages/p11")
 	pkgs := spiJSONList(t, body, "packages")
 	found := false
 	prev := ""

@@ -102,10 +102,7 @@ func TestFileSearch(t *testing.T) {
 	if utf8.RuneCountInString(base) < 3 {
 		base = path
 	}
-	code, body := env.Get(t, "/api/file/search?branch=sisyphus&file_name="+url.QueryEscape(base))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/file/search?branch=sisyphus&file_name="+url.QueryEscape(base))
 	files := body["files"].([]any)
 	if fmt.Sprint(body["length"]) != fmt.Sprint(len(files)) || len(files) == 0 {
 		t.Fatalf("length %v, files %d", body["length"], len(files))
@@ -147,7 +144,7 @@ func TestFileSearch(t *testing.T) {
 		t.Errorf("%s not found by %s", path, base)
 	}
 	// limit
-	code, body = env.Get(t, "/api/file/search?branch=sisyphus&limit=1&file_name="+url.QueryEscape("/usr"))
+	code, body := env.Get(t, "/api/file/search?branch=sisyphus&limit=1&file_name="+url.QueryEscape("/usr"))
 	if code != 200 || len(body["files"].([]any)) != 1 {
 		t.Errorf("limit=1: %d %v", code, body)
 	}
@@ -169,10 +166,7 @@ func TestFileSearch(t *testing.T) {
 func TestFileFastLookup(t *testing.T) {
 	env := testenv.Get(t)
 	path, _ := fileSearchSubject(t, env)
-	code, body := env.Get(t, "/api/file/fast_lookup?branch=sisyphus&file_name="+url.QueryEscape(path))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/file/fast_lookup?branch=sisyphus&file_name="+url.QueryEscape(path))
 	files := body["files"].([]any)
 	if len(files) == 0 || len(files) > 10 || fmt.Sprint(body["length"]) != fmt.Sprint(len(files)) {
 		t.Fatalf("files %v", files)
@@ -181,7 +175,7 @@ func TestFileFastLookup(t *testing.T) {
 	if files[0].(map[string]any)["file_name"] != path {
 		t.Errorf("first = %v, want %s", files[0], path)
 	}
-	code, body = env.Get(t, "/api/file/fast_lookup?branch=sisyphus&limit=3&file_name=/usr")
+	code, body := env.Get(t, "/api/file/fast_lookup?branch=sisyphus&limit=3&file_name=/usr")
 	if code != 200 || len(body["files"].([]any)) != 3 {
 		t.Errorf("limit=3: %d %v", code, body)
 	}
@@ -195,10 +189,7 @@ func TestFileFastLookup(t *testing.T) {
 func TestFilePackagesByFile(t *testing.T) {
 	env := testenv.Get(t)
 	path, hash := fileSearchSubject(t, env)
-	code, body := env.Get(t, "/api/file/packages_by_file?branch=sisyphus&file_name="+url.QueryEscape(path))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/file/packages_by_file?branch=sisyphus&file_name="+url.QueryEscape(path))
 	pkgs := body["packages"].([]any)
 	var want []struct {
 		Name    string `ch:"pkg_name"`

@@ -12,10 +12,7 @@ import (
 
 func TestActivePackagesets(t *testing.T) {
 	env := testenv.Get(t)
-	code, body := env.Get(t, "/api/packageset/active_packagesets")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/packageset/active_packagesets")
 	names := body["packagesets"].([]any)
 	if fmt.Sprint(body["length"]) != fmt.Sprint(len(names)) || len(names) == 0 {
 		t.Fatalf("body = %v", body)
@@ -75,10 +72,7 @@ func TestPackageInfo(t *testing.T) {
 		t.Fatalf("pick: %v %v", err, pick)
 	}
 	p := pick[0]
-	code, body := env.Get(t, "/api/package/package_info?name="+p.Name+"&branch=sisyphus")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/package_info?name="+p.Name+"&branch=sisyphus")
 	pk := body["packages"].([]any)[0].(map[string]any)
 	if pk["name"] != p.Name || pk["version"] != p.Version || pk["release"] != p.Release || pk["arch"] != p.Arch || pk["sha1"] != p.CS {
 		t.Errorf("package = %v, want %+v", pk, p)
@@ -87,7 +81,7 @@ func TestPackageInfo(t *testing.T) {
 		t.Errorf("without full: files/changelog = %v %v", pk["files"], pk["changelog"])
 	}
 	// Lookup by checksum (the reference's sha1 filter never matched: fixed).
-	code, body = env.Get(t, "/api/package/package_info?sha1="+p.CS)
+	code, body := env.Get(t, "/api/package/package_info?sha1="+p.CS)
 	if code != 200 || body["packages"].([]any)[0].(map[string]any)["name"] != p.Name {
 		t.Errorf("by sha1: %d %v", code, body)
 	}

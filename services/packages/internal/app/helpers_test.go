@@ -125,3 +125,13 @@ func fixtureGet(t *testing.T, db *chdb.DB) func(url string) (int, map[string]any
 		return rec.Code, testenv.Decode(t, rec.Body.String())
 	}
 }
+
+// getOK answers the decoded body of a GET url that must succeed (200).
+func getOK(t *testing.T, env *testenv.Env, url string) map[string]any {
+	t.Helper()
+	code, body := env.Get(t, url)
+	if code != 200 {
+		t.Fatalf("%d %v", code, body)
+	}
+	return body
+}

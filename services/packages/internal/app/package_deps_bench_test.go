@@ -67,54 +67,43 @@ func pkgDepsBench(b *testing.B, path string) {
 	b.ReportMetric(float64(size), "bytes/answer")
 }
 
+// pkgDepsBenchNames returns the pkg_name column of a subject query (skips
+// the benchmark when there is none).
+func pkgDepsBenchNames(b *testing.B, sql string) []string {
+	b.Helper()
+	rows, err := testenv.Get(b).DB.Records(b.Context(), "bench_subject", sql)
+	if err != nil || len(rows) == 0 {
+		b.Skipf("no subject: %v", err)
+	}
+	var names []string
+	for _, r := range rows {
+		n, _ := r.Get("pkg_name")
+		names = append(names, n.(string))
+	}
+	return names
+}
+
 func BenchmarkPackageBuildDependencySet(b *testing.B) {
-	env := testenv.Get(b)
-	rows, err := env.DB.Records(b.Context(), "bench_subject", `SELECT pkg_name FROM static_last_packages
+	names := pkgDepsBenchNames(b, `SELECT pkg_name FROM static_last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1
 		  AND pkg_hash IN (SELECT pkg_hash FROM Depends WHERE toString(dp_type) = 'require')
 		  AND match(pkg_name, '^[A-Za-z0-9._+-]{2,}$')
 		ORDER BY pkg_name LIMIT 20`)
-	if err != nil || len(rows) == 0 {
-		b.Skipf("no subject: %v", err)
-	}
-	var names []string
-	for _, r := range rows {
-		n, _ := r.Get("pkg_name")
-		names = append(names, n.(string))
-	}
 	pkgDepsBench(b, "/api/package/build_dependency_set?branch=sisyphus&packages="+url.QueryEscape(strings.Join(names, ",")))
 }
 
 func BenchmarkPackageMisconflict(b *testing.B) {
-	env := testenv.Get(b)
-	rows, err := env.DB.Records(b.Context(), "bench_subject", `SELECT DISTINCT pkg_name FROM Packages
+	names := pkgDepsBenchNames(b, `SELECT DISTINCT pkg_name FROM Packages
 		WHERE pkg_hash IN (SELECT pkg_hash FROM Files WHERE file_class != 'directory')
 		  AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 0)
 		  AND pkg_arch IN ('x86_64', 'noarch') AND match(pkg_name, '^[A-Za-z0-9._+-]{2,}$')
 		ORDER BY pkg_name LIMIT 20`)
-	if err != nil || len(rows) == 0 {
-		b.Skipf("no subject: %v", err)
-	}
-	var names []string
-	for _, r := range rows {
-		n, _ := r.Get("pkg_name")
-		names = append(names, n.(string))
-	}
 	pkgDepsBench(b, "/api/package/misconflict?branch=sisyphus&archs=x86_64&packages="+url.QueryEscape(strings.Join(names, ",")))
 }
 
 func BenchmarkPackageWhatDependsSrc(b *testing.B) {
-	env := testenv.Get(b)
-	rows, err := env.DB.Records(b.Context(), "bench_subject", `SELECT pkg_name FROM static_last_packages
+	names := pkgDepsBenchNames(b, `SELECT pkg_name FROM static_last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(pkg_name, '^[A-Za-z0-9._+-]{2,}$')
 		ORDER BY pkg_name LIMIT 20`)
-	if err != nil || len(rows) == 0 {
-		b.Skipf("no subject: %v", err)
-	}
-	var names []string
-	for _, r := range rows {
-		n, _ := r.Get("pkg_name")
-		names = append(names, n.(string))
-	}
 	pkgDepsBench(b, "/api/package/what_depends_src?branch=sisyphus&depth=3&packages="+url.QueryEscape(strings.Join(names, ",")))
 }

@@ -83,10 +83,7 @@ func pkgInfoCheck(t *testing.T, m map[string]any, p pkgInfoPick) {
 func TestPackageInfoAgainstDB(t *testing.T) {
 	env := testenv.Get(t)
 	p := pkgInfoSubject(t, env, false)
-	code, body := env.Get(t, "/api/package/package_info?name="+p.Name+"&branch=sisyphus")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/package_info?name="+p.Name+"&branch=sisyphus")
 	pkgs := body["packages"].([]any)
 	if len(pkgs) != 1 || fmt.Sprint(body["length"]) != "1" {
 		t.Fatalf("packages %v", pkgs)
@@ -108,7 +105,7 @@ func TestPackageInfoAgainstDB(t *testing.T) {
 		t.Errorf("request_args %v", args)
 	}
 	// the same package by its checksum, upper case
-	code, body = env.Get(t, "/api/package/package_info?sha1="+strings.ToUpper(p.CS))
+	code, body := env.Get(t, "/api/package/package_info?sha1="+strings.ToUpper(p.CS))
 	if code != 200 {
 		t.Fatalf("by sha1: %d %v", code, body)
 	}
@@ -123,10 +120,7 @@ func TestPackageInfoAgainstDB(t *testing.T) {
 func TestPackageInfoFull(t *testing.T) {
 	env := testenv.Get(t)
 	p := pkgInfoSubject(t, env, false)
-	code, body := env.Get(t, "/api/package/package_info?name="+p.Name+"&branch=sisyphus&full=true")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/package_info?name="+p.Name+"&branch=sisyphus&full=true")
 	m := body["packages"].([]any)[0].(map[string]any)
 	pkgInfoCheck(t, m, p)
 	if fmt.Sprint(m["buildtime"]) != fmt.Sprint(p.Buildtime) || m["summary"] != p.Summary || m["license"] != p.License || m["group"] != p.Group {
@@ -208,10 +202,7 @@ func TestPackageInfoSource(t *testing.T) {
 	env := testenv.Get(t)
 	p := pkgInfoSubject(t, env, true)
 	// arch is ignored for sources (its default would exclude them)
-	code, body := env.Get(t, "/api/package/package_info?name="+p.Name+"&branch=sisyphus&source=true&arch=i586")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/package_info?name="+p.Name+"&branch=sisyphus&source=true&arch=i586")
 	pkgs := body["packages"].([]any)
 	if len(pkgs) != 1 {
 		t.Fatalf("packages %v", pkgs)

@@ -118,10 +118,7 @@ func pmCheckByFile(t *testing.T, m map[string]any, p pmFilePick) {
 func TestPmPackageByFileName(t *testing.T) {
 	env := testenv.Get(t)
 	p := pmPickFile(t, env)
-	code, body := env.Get(t, "/api/package/package_by_file_name?branch=sisyphus&file="+url.QueryEscape(p.File))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/package_by_file_name?branch=sisyphus&file="+url.QueryEscape(p.File))
 	pmCheckByFile(t, pmFindPackage(t, body["packages"].([]any), "", p.Name), p)
 	args := body["request_args"].(map[string]any)
 	if args["branch"] != "sisyphus" || fmt.Sprint(args["arch"]) != "[x86_64 noarch]" || args["files"] != p.File || body["not_found"] == nil {
@@ -130,7 +127,7 @@ func TestPmPackageByFileName(t *testing.T) {
 	// wildcard: the directory and the last 2 characters of the name
 	dir := p.File[:strings.LastIndex(p.File, "/")+1]
 	wc := dir + "*" + p.File[len(p.File)-2:]
-	code, body = env.Get(t, "/api/package/package_by_file_name?branch=sisyphus&file="+url.QueryEscape(wc))
+	code, body := env.Get(t, "/api/package/package_by_file_name?branch=sisyphus&file="+url.QueryEscape(wc))
 	if code != 200 {
 		t.Fatalf("%s: %d %v", wc, code, body)
 	}
@@ -208,10 +205,7 @@ func TestPmPackagesByFileNames(t *testing.T) {
 func TestPmPackageByFileMD5(t *testing.T) {
 	env := testenv.Get(t)
 	p := pmPickFile(t, env)
-	code, body := env.Get(t, "/api/package/package_by_file_md5?branch=sisyphus&md5="+p.MD5)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/package_by_file_md5?branch=sisyphus&md5="+p.MD5)
 	m := pmFindPackage(t, body["packages"].([]any), "", p.Name)
 	if m["sha1"] != p.CS || m["version"] != p.Version {
 		t.Errorf("package %v", m)
@@ -252,10 +246,7 @@ func TestPmFindPackageset(t *testing.T) {
 		t.Fatalf("pick: %v", err)
 	}
 	p := pick[0]
-	code, body := env.Get(t, "/api/package/find_packageset?packages="+p.Src)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/find_packageset?packages="+p.Src)
 	pkgs := body["packages"].([]any)
 	if fmt.Sprint(body["length"]) != fmt.Sprint(len(pkgs)) {
 		t.Errorf("length %v", body["length"])
@@ -287,7 +278,7 @@ func TestPmFindPackageset(t *testing.T) {
 	if !found {
 		t.Errorf("sisyphus %s not in %v", p.Src, pkgs)
 	}
-	code, body = env.Get(t, "/api/package/find_packageset?packages="+p.Src+"&branches=p9")
+	_, body = env.Get(t, "/api/package/find_packageset?packages="+p.Src+"&branches=p9")
 	for _, e := range body["packages"].([]any) {
 		if e.(map[string]any)["branch"] != "p9" {
 			t.Errorf("branches=p9: %v", e)
@@ -454,15 +445,12 @@ func TestPmSpecfile(t *testing.T) {
 			t.Errorf("body %v, want %+v", body, p)
 		}
 	}
-	code, body := env.Get(t, fmt.Sprintf("/api/package/specfile_by_hash/%d", p.Hash))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, fmt.Sprintf("/api/package/specfile_by_hash/%d", p.Hash))
 	check(body)
 	if fmt.Sprint(body["request_args"]) != "map[]" {
 		t.Errorf("request_args %v", body["request_args"])
 	}
-	code, body = env.Get(t, "/api/package/specfile_by_name?branch=sisyphus&name="+p.Name)
+	code, body := env.Get(t, "/api/package/specfile_by_name?branch=sisyphus&name="+p.Name)
 	if code != 200 {
 		t.Fatalf("%d %v", code, body)
 	}
@@ -546,10 +534,7 @@ func TestPmMaintainerScore(t *testing.T) {
 			nicks[nick]++
 		}
 	}
-	code, body := env.Get(t, "/api/package/maintainer_score?branch=sisyphus&name="+p.Name)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/package/maintainer_score?branch=sisyphus&name="+p.Name)
 	if body["package"] != p.Name || body["branch"] != "sisyphus" {
 		t.Errorf("body %v", body)
 	}

@@ -110,10 +110,7 @@ func TestRepositoryPackages(t *testing.T) {
 		}
 	}
 	p := pick[0]
-	code, body := env.Get(t, "/api/packageset/repository_packages?branch=sisyphus&package_type=source")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/packageset/repository_packages?branch=sisyphus&package_type=source")
 	pkgs := spiJSONList(t, body, "packages")
 	if uint64(len(pkgs)) != count("AND pkg_sourcepackage = 1") {
 		t.Errorf("%d source packages, want %d", len(pkgs), n[0].N)
@@ -132,7 +129,7 @@ func TestRepositoryPackages(t *testing.T) {
 			t.Fatalf("not ordered by name at %d", i)
 		}
 	}
-	code, body = env.Get(t, "/api/packageset/repository_packages?branch=sisyphus")
+	code, body := env.Get(t, "/api/packageset/repository_packages?branch=sisyphus")
 	if code != 200 || uint64(len(spiJSONList(t, body, "packages"))) != count("") {
 		t.Errorf("all: %d, want %d packages", len(body["packages"].([]any)), n[0].N)
 	}
@@ -256,10 +253,7 @@ func TestComparePackagesets(t *testing.T) {
 			want[fmt.Sprint(x, nvr{})] = true
 		}
 	}
-	code, body := env.Get(t, "/api/packageset/compare_packagesets?pkgset1=sisyphus&pkgset2=p11")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/packageset/compare_packagesets?pkgset1=sisyphus&pkgset2=p11")
 	got := spiJSONList(t, body, "packages")
 	if len(got) != len(want) || len(got) == 0 {
 		t.Fatalf("%d differences, want %d", len(got), len(want))
@@ -390,10 +384,7 @@ func TestRepositoryStatistics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, body := env.Get(t, "/api/packageset/repository_statistics")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/packageset/repository_statistics")
 	got := spiJSONList(t, body, "branches")
 	var names []string
 	byName := map[string]psRepoStatRow{}
@@ -429,7 +420,7 @@ func TestRepositoryStatistics(t *testing.T) {
 			prev = key
 		}
 	}
-	code, body = env.Get(t, "/api/packageset/repository_statistics?branch=p10")
+	code, body := env.Get(t, "/api/packageset/repository_statistics?branch=p10")
 	if code != 200 || len(spiJSONList(t, body, "branches")) != 1 {
 		t.Errorf("p10: %d %v", code, body)
 	}
@@ -542,10 +533,7 @@ func TestMaintainerScores(t *testing.T) {
 		Name string `ch:"pkg_name"`
 	}
 	dbSelect(t, env, &names, sqlPsScoresPackages, "sisyphus")
-	code, body := env.Get(t, "/api/packageset/maintainer_scores?branch=sisyphus")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/packageset/maintainer_scores?branch=sisyphus")
 	pkgs := spiJSONList(t, body, "packages")
 	if len(pkgs) != len(names) || len(pkgs) == 0 || body["branch"] != "sisyphus" {
 		t.Fatalf("%d packages, want %d", len(pkgs), len(names))
@@ -597,7 +585,7 @@ func TestMaintainerScores(t *testing.T) {
 			}
 		}
 	}
-	code, body = env.Get(t, "/api/packageset/maintainer_scores?branch=c6")
+	code, body := env.Get(t, "/api/packageset/maintainer_scores?branch=c6")
 	if code != 200 || fmt.Sprint(body["length"]) != "0" {
 		t.Errorf("empty branch: %d %v", code, body)
 	}

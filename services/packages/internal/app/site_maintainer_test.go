@@ -93,15 +93,12 @@ func TestSiteMaintainerInfo(t *testing.T) {
 	}
 	want := pickRow[info](t, env, `SELECT countDistinct(pkg_hash) AS n, any(toString(pkg_packager)) AS name FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND pkg_packager_email LIKE ?`, nick+"@%")
-	code, body := env.Get(t, "/api/site/maintainer_info?branch=sisyphus&maintainer_nickname="+nick)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/maintainer_info?branch=sisyphus&maintainer_nickname="+nick)
 	inf := body["information"].(map[string]any)
 	if inf["packager_nickname"] != nick || fmt.Sprint(inf["count_source_pkg"]) != fmt.Sprint(want.N) || inf["packager_name"] == "" {
 		t.Errorf("information %v, want %+v", inf, want)
 	}
-	code, body = env.Get(t, "/api/site/maintainer_info?branch=sisyphus&maintainer_nickname=nobody-zz")
+	code, body := env.Get(t, "/api/site/maintainer_info?branch=sisyphus&maintainer_nickname=nobody-zz")
 	if code != 404 || body["message"] != "No data found in database for nobody-zz on sisyphus" {
 		t.Errorf("404: %d %v", code, body)
 	}
@@ -121,10 +118,7 @@ func TestSiteMaintainerBranches(t *testing.T) {
 	}
 	dbSelect(t, env, &want, `SELECT pkgset_name, countDistinct(pkg_hash) AS n FROM last_packages
 		WHERE pkg_sourcepackage = 1 AND pkg_packager_email LIKE ? GROUP BY pkgset_name`, nick+"@%")
-	code, body := env.Get(t, "/api/site/maintainer_branches?maintainer_nickname="+nick)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/maintainer_branches?maintainer_nickname="+nick)
 	got := body["branches"].([]any)
 	if len(got) != len(want) || fmt.Sprint(body["length"]) != fmt.Sprint(len(want)) {
 		t.Fatalf("branches %v, want %v", got, want)
@@ -145,7 +139,7 @@ func TestSiteMaintainerBranches(t *testing.T) {
 			}
 		}
 	}
-	code, body = env.Get(t, "/api/site/maintainer_branches?maintainer_nickname=nobody-zz")
+	code, body := env.Get(t, "/api/site/maintainer_branches?maintainer_nickname=nobody-zz")
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
@@ -249,10 +243,7 @@ func TestSiteRepocopByMaintainer(t *testing.T) {
 		t.Skip("no failing repocop test in sisyphus")
 	}
 	p := picks[0]
-	code, body := env.Get(t, "/api/site/repocop_by_maintainer?branch=sisyphus&maintainer_nickname="+p.Nick)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/repocop_by_maintainer?branch=sisyphus&maintainer_nickname="+p.Nick)
 	found := false
 	for _, e := range body["packages"].([]any) {
 		m := e.(map[string]any)
@@ -264,7 +255,7 @@ func TestSiteRepocopByMaintainer(t *testing.T) {
 	if !found {
 		t.Errorf("%s missing from %v", p.Src, body["packages"])
 	}
-	code, body = env.Get(t, "/api/site/repocop_by_maintainer?branch=sisyphus&maintainer_nickname=nobody-zz")
+	code, body := env.Get(t, "/api/site/repocop_by_maintainer?branch=sisyphus&maintainer_nickname=nobody-zz")
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
@@ -289,10 +280,7 @@ func TestSiteBeehiveErrorsByMaintainer(t *testing.T) {
 		t.Skip("no beehive errors in sisyphus")
 	}
 	p := picks[0]
-	code, body := env.Get(t, "/api/site/beehive_errors_by_maintainer?branch=sisyphus&maintainer_nickname="+p.Nick)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/beehive_errors_by_maintainer?branch=sisyphus&maintainer_nickname="+p.Nick)
 	found := false
 	for _, e := range body["beehive"].([]any) {
 		m := e.(map[string]any)
@@ -308,7 +296,7 @@ func TestSiteBeehiveErrorsByMaintainer(t *testing.T) {
 	if !found {
 		t.Errorf("%+v missing from %v", p, body["beehive"])
 	}
-	code, body = env.Get(t, "/api/site/beehive_errors_by_maintainer?branch=sisyphus&maintainer_nickname=nobody-zz")
+	code, body := env.Get(t, "/api/site/beehive_errors_by_maintainer?branch=sisyphus&maintainer_nickname=nobody-zz")
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}
@@ -334,10 +322,7 @@ func TestSiteWatchByMaintainer(t *testing.T) {
 		t.Skip("no watch records for sisyphus packages")
 	}
 	p := picks[0]
-	code, body := env.Get(t, "/api/site/watch_by_maintainer?maintainer_nickname="+p.Nick)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/watch_by_maintainer?maintainer_nickname="+p.Nick)
 	found := false
 	for _, e := range body["packages"].([]any) {
 		m := e.(map[string]any)
@@ -348,7 +333,7 @@ func TestSiteWatchByMaintainer(t *testing.T) {
 	if !found {
 		t.Errorf("%+v missing from %v", p, body["packages"])
 	}
-	code, body = env.Get(t, "/api/site/watch_by_maintainer?maintainer_nickname=nobody-zz&by_acl=by_nick_leader")
+	code, body := env.Get(t, "/api/site/watch_by_maintainer?maintainer_nickname=nobody-zz&by_acl=by_nick_leader")
 	if code != 404 || body["message"] != "No data not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}

@@ -183,10 +183,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 	hash := pick[0].Hash
 	p := spTestPackage(t, env, hash)
 	url := fmt.Sprintf("/api/site/package_info/%d?branch=sisyphus", hash)
-	code, body := env.Get(t, url)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, url)
 	for k, want := range map[string]string{"pkghash": strconv.FormatUint(hash, 10), "name": p.Name, "version": p.Version,
 		"release": p.Release, "arch": p.Arch, "license": p.License, "category": p.Group, "summary": p.Summary,
 		"packager": p.Packager, "packager_nickname": strings.SplitN(p.Email, "@", 2)[0],
@@ -296,7 +293,7 @@ func TestSitePackageInfoSourceWithTask(t *testing.T) {
 	spList(t, body["license_tokens"])
 
 	// changelog_last bounds the entries.
-	code, body = env.Get(t, url+"&changelog_last=1")
+	code, body := env.Get(t, url+"&changelog_last=1")
 	if code != 200 || len(spList(t, body["changelog"])) != 1 {
 		t.Errorf("changelog_last=1: %d %v", code, body["changelog"])
 	}
@@ -335,10 +332,7 @@ func TestSitePackageInfoSourceWithoutTask(t *testing.T) {
 		t.Skip("no p10 source without task")
 	}
 	hash := pick[0].Hash
-	code, body := env.Get(t, fmt.Sprintf("/api/site/package_info/%d?branch=p10&changelog_last=2", hash))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, fmt.Sprintf("/api/site/package_info/%d?branch=p10&changelog_last=2", hash))
 	if spStr(body["task"]) != "0" || body["task_date"] != "" || body["gear"] != "" || len(spList(t, body["tasks"])) != 0 {
 		t.Errorf("task fields: %v %v %v %v", body["task"], body["task_date"], body["gear"], body["tasks"])
 	}
@@ -371,7 +365,7 @@ func TestSitePackageInfoSourceWithoutTask(t *testing.T) {
 	// p10 is a Beehive branch: rows of this hash in the last run.
 	spList(t, body["beehive"])
 	// Taskless branch: no task lookup at all, no Beehive.
-	code, body = env.Get(t, fmt.Sprintf("/api/site/package_info/%d?branch=sisyphus_e2k", hash))
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_info/%d?branch=sisyphus_e2k", hash))
 	if code != 200 || spStr(body["task"]) != "0" || body["task_date"] != "" || len(spList(t, body["beehive"])) != 0 {
 		t.Errorf("taskless: %d %v", code, body)
 	}
@@ -468,10 +462,7 @@ func TestSiteBinaryPackageArchsAndVersions(t *testing.T) {
 		R string `ch:"pkg_release"`
 	}
 	dbSelect(t, env, &vers, `SELECT DISTINCT pkgset_name, pkg_version, pkg_release FROM static_last_packages WHERE pkg_name = ? AND pkg_sourcepackage = 0`, name)
-	code, body := env.Get(t, "/api/site/binary_package_archs_and_versions?branch=sisyphus&name="+name)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/binary_package_archs_and_versions?branch=sisyphus&name="+name)
 	got := spList(t, body["packages"])
 	if len(got) != len(pkgs) || spStr(body["length"]) != fmt.Sprint(len(pkgs)) {
 		t.Errorf("packages %v, want %v", got, pkgs)
@@ -515,10 +506,7 @@ func TestSitePackageChangelog(t *testing.T) {
 		t.Fatal("no package with changelog")
 	}
 	p := spTestPackage(t, env, pick[0].Hash)
-	code, body := env.Get(t, fmt.Sprintf("/api/site/package_changelog/%d?changelog_last=1000", p.Hash))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, fmt.Sprintf("/api/site/package_changelog/%d?changelog_last=1000", p.Hash))
 	cl := spList(t, body["changelog"])
 	if body["pkghash"] != strconv.FormatUint(p.Hash, 10) || spStr(body["length"]) != fmt.Sprint(len(cl)) || len(cl) == 0 || len(cl) > len(p.ChEVR) {
 		t.Fatalf("body %v", body)
@@ -540,7 +528,7 @@ func TestSitePackageChangelog(t *testing.T) {
 			t.Errorf("not newest first: %v", cl)
 		}
 	}
-	code, body = env.Get(t, fmt.Sprintf("/api/site/package_changelog/%d", p.Hash))
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_changelog/%d", p.Hash))
 	if code != 200 || len(spList(t, body["changelog"])) > 3 {
 		t.Errorf("default 3: %d %v", code, body)
 	}
@@ -567,10 +555,7 @@ func TestSiteBinaryPackageScripts(t *testing.T) {
 	dbSelect(t, env, &pick, `SELECT pkg_hash, pkg_name, toString(pkg_arch) AS pkg_arch, pkg_postin, pkg_srcrpm_hash FROM Packages
 		WHERE pkg_sourcepackage = 0 ORDER BY pkg_postin = '', pkg_name LIMIT 1`)
 	p := pick[0]
-	code, body := env.Get(t, fmt.Sprintf("/api/site/binary_package_scripts/%d", p.Hash))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, fmt.Sprintf("/api/site/binary_package_scripts/%d", p.Hash))
 	sc := spList(t, body["scripts"])
 	if body["pkg_name"] != p.Name || body["pkg_arch"] != p.Arch || spStr(body["request_args"]) != fmt.Sprint(p.Hash) ||
 		spStr(body["length"]) != "1" || len(sc) != 1 || sc[0].(map[string]any)["postin"] != p.Postin {
@@ -581,7 +566,7 @@ func TestSiteBinaryPackageScripts(t *testing.T) {
 			t.Errorf("script %s = %v", k, sc[0])
 		}
 	}
-	code, body = env.Get(t, fmt.Sprintf("/api/site/binary_package_scripts/%d", p.Src))
+	code, body := env.Get(t, fmt.Sprintf("/api/site/binary_package_scripts/%d", p.Src))
 	if code != 404 || body["message"] != fmt.Sprintf("No information found in DB for package hash %d", p.Src) ||
 		spStr(body["details"].(map[string]any)["args"]) != fmt.Sprint(p.Src) {
 		t.Errorf("source hash: %d %v", code, body)
@@ -693,14 +678,11 @@ func TestSitePackageVersionsBinary(t *testing.T) {
 		B string `ch:"pkgset_name"`
 	}
 	dbSelect(t, env, &rows, `SELECT DISTINCT pkgset_name FROM last_packages WHERE pkg_name = ? AND toString(pkg_arch) = ? AND pkg_sourcepackage = 0`, p.Name, p.Arch)
-	code, body := env.Get(t, "/api/site/package_versions?package_type=binary&name="+p.Name+"&arch="+p.Arch)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/package_versions?package_type=binary&name="+p.Name+"&arch="+p.Arch)
 	if got := spList(t, body["versions"]); len(got) != len(rows) {
 		t.Errorf("versions %v, want branches %v", got, rows)
 	}
-	code, body = env.Get(t, "/api/site/package_versions?package_type=binary&name="+p.Name)
+	code, body := env.Get(t, "/api/site/package_versions?package_type=binary&name="+p.Name)
 	if vm, _ := body["validation_message"].([]any); code != 400 || len(vm) != 2 || vm[0] != "package architecture should be specified for binary package" ||
 		!strings.HasPrefix(vm[1].(string), "allowed archs are : ['noarch', ") {
 		t.Errorf("no arch: %d %v", code, body)
@@ -988,10 +970,7 @@ func TestSitePackageDownloadsRepo(t *testing.T) {
 		Arch string `ch:"pkg_arch"`
 	}
 	dbSelect(t, env, &files, `SELECT pkg_hash, pkg_filename, toString(pkg_arch) AS pkg_arch FROM last_packages WHERE pkgset_name = 'p10' AND pkg_srcrpm_hash = ?`, hash)
-	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads/%d?branch=p10", hash))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, fmt.Sprintf("/api/site/package_downloads/%d?branch=p10", hash))
 	base := lookup.Text("public_ftp_base") + "/p10/branch/files/"
 	n := 0
 	for _, g := range spList(t, body["downloads"]) {
@@ -1022,7 +1001,7 @@ func TestSitePackageDownloadsRepo(t *testing.T) {
 	if n != len(files) {
 		t.Errorf("%d entries, want %d (%v)", n, len(files), files)
 	}
-	code, body = env.Get(t, fmt.Sprintf("/api/site/package_downloads/%d?branch=c7", hash))
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads/%d?branch=c7", hash))
 	if code != 404 || body["message"] != "No package filenames info found in DB" {
 		t.Errorf("other branch: %d %v", code, body)
 	}
@@ -1074,17 +1053,14 @@ func TestSitePackageDownloadsBin(t *testing.T) {
 		t.Fatal("no p10 binary")
 	}
 	bin := spTestPackage(t, env, repo[0].Hash)
-	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p10&arch=%s", bin.Hash, bin.Arch))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=p10&arch=%s", bin.Hash, bin.Arch))
 	g := spList(t, body["downloads"])[0].(map[string]any)
 	pk := spList(t, g["packages"])[0].(map[string]any)
 	if g["arch"] != bin.Arch || pk["url"] != lookup.Text("public_ftp_base")+"/p10/branch/files/"+bin.Arch+"/RPMS/"+bin.Filename ||
 		pk["size"] != spBytes2Human(bin.Filesize) {
 		t.Errorf("repo mode: %v", g)
 	}
-	code, body = env.Get(t, fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=c7&arch=%s", bin.Hash, bin.Arch))
+	code, body := env.Get(t, fmt.Sprintf("/api/site/package_downloads_bin/%d?branch=c7&arch=%s", bin.Hash, bin.Arch))
 	if code != 404 || body["message"] != "No package info found in DB" {
 		t.Errorf("other branch: %d %v", code, body)
 	}
@@ -1315,10 +1291,7 @@ func TestSitePackageInfoBeehiveAndLicense(t *testing.T) {
 		E uint32 `ch:"pkg_epoch"`
 	}
 	dbSelect(t, env, &epoch, `SELECT pkg_epoch FROM Packages WHERE pkg_hash = ?`, p.Hash)
-	code, body := env.Get(t, fmt.Sprintf("/api/site/package_info/%d?branch=sisyphus", p.Hash))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, fmt.Sprintf("/api/site/package_info/%d?branch=sisyphus", p.Hash))
 	evr := p.Version
 	if epoch[0].E != 0 {
 		evr = fmt.Sprintf("%d:%s", epoch[0].E, p.Version)

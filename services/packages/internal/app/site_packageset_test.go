@@ -360,10 +360,7 @@ func TestSiteFindSourcePackage(t *testing.T) {
 
 func TestSiteLastPackagesByBranch(t *testing.T) {
 	env := testenv.Get(t)
-	code, body := env.Get(t, "/api/site/last_packages_by_branch?branch=sisyphus&packages_limit=5")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/last_packages_by_branch?branch=sisyphus&packages_limit=5")
 	type date struct {
 		D string `ch:"d"`
 	}
@@ -406,7 +403,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 	who := pickRow[pk](t, env, `SELECT splitByChar('@', toString(pkg_packager_email))[1] AS nick FROM last_packages
 		WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 AND match(toString(pkg_packager_email), '^[a-z][a-z0-9-]+@')
 		GROUP BY nick ORDER BY count() DESC, nick LIMIT 1`)
-	code, body = env.Get(t, "/api/site/last_packages_by_branch?branch=sisyphus&packages_limit=100&packager="+who.Nick)
+	code, body := env.Get(t, "/api/site/last_packages_by_branch?branch=sisyphus&packages_limit=100&packager="+who.Nick)
 	if code != 200 {
 		t.Fatalf("packager: %d %v", code, body)
 	}
@@ -443,10 +440,7 @@ func TestSiteLastPackagesByBranch(t *testing.T) {
 func TestSiteFindPackages(t *testing.T) {
 	env := testenv.Get(t)
 	p := pickRow[spsSrc](t, env, spsPickSource)
-	code, body := env.Get(t, "/api/site/find_packages?name="+p.Name)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/find_packages?name="+p.Name)
 	pkgs := body["packages"].([]any)
 	if fmt.Sprint(body["length"]) != fmt.Sprint(len(pkgs)) {
 		t.Errorf("length %v of %d", body["length"], len(pkgs))
@@ -483,7 +477,7 @@ func TestSiteFindPackages(t *testing.T) {
 		t.Errorf("first %v, want url %s buildtime %d", first, d.URL, d.BT)
 	}
 	// Branch filter: only that branch's versions.
-	code, body = env.Get(t, "/api/site/find_packages?branch=sisyphus&name="+p.Name)
+	code, body := env.Get(t, "/api/site/find_packages?branch=sisyphus&name="+p.Name)
 	if code != 200 {
 		t.Fatalf("branch: %d", code)
 	}
@@ -527,10 +521,7 @@ func TestSiteFindPackagesByBinary(t *testing.T) {
 		t.Skip("no binary named differently from its source")
 	}
 	p := pairs[0]
-	code, body := env.Get(t, "/api/site/find_packages?branch=sisyphus&name="+p.Bin)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/find_packages?branch=sisyphus&name="+p.Bin)
 	found := false
 	for _, e := range body["packages"].([]any) {
 		m := e.(map[string]any)
@@ -542,7 +533,7 @@ func TestSiteFindPackagesByBinary(t *testing.T) {
 		t.Errorf("source %s of %s not found by binary in %v", p.Src, p.Bin, body["packages"])
 	}
 	// arch=srpm searches sources only.
-	code, body = env.Get(t, "/api/site/find_packages?branch=sisyphus&arch=srpm&name="+p.Bin)
+	code, body := env.Get(t, "/api/site/find_packages?branch=sisyphus&arch=srpm&name="+p.Bin)
 	if code == 200 {
 		for _, e := range body["packages"].([]any) {
 			if m := e.(map[string]any); m["by_binary"] == true {
@@ -565,10 +556,7 @@ func TestSiteFindPackagesDeleted(t *testing.T) {
 		t.Skip("no deleted packages in the data")
 	}
 	d := del[0]
-	code, body := env.Get(t, "/api/site/find_packages?branch="+d.Branch+"&name="+d.Name)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/find_packages?branch="+d.Branch+"&name="+d.Name)
 	ok := false
 	for _, e := range body["packages"].([]any) {
 		m := e.(map[string]any)
@@ -583,7 +571,7 @@ func TestSiteFindPackagesDeleted(t *testing.T) {
 	if !ok {
 		t.Errorf("deleted %+v not in %v", d, body["packages"])
 	}
-	code, body = env.Get(t, "/api/site/fast_packages_search_lookup?branch="+d.Branch+"&name="+d.Name)
+	code, body := env.Get(t, "/api/site/fast_packages_search_lookup?branch="+d.Branch+"&name="+d.Name)
 	if code != 200 {
 		t.Fatalf("fast: %d %v", code, body)
 	}
@@ -600,10 +588,7 @@ func TestSiteFindPackagesDeleted(t *testing.T) {
 func TestSiteFastPackagesSearchLookup(t *testing.T) {
 	env := testenv.Get(t)
 	p := pickRow[spsSrc](t, env, spsPickSource)
-	code, body := env.Get(t, "/api/site/fast_packages_search_lookup?name="+p.Name)
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/fast_packages_search_lookup?name="+p.Name)
 	pkgs := body["packages"].([]any)
 	if fmt.Sprint(body["length"]) != fmt.Sprint(len(pkgs)) {
 		t.Errorf("length %v of %d", body["length"], len(pkgs))
@@ -631,7 +616,7 @@ func TestSiteFastPackagesSearchLookup(t *testing.T) {
 			t.Errorf("element %s", n)
 		}
 	}
-	code, body = env.Get(t, "/api/site/fast_packages_search_lookup?name=zzqqxxnope")
+	code, body := env.Get(t, "/api/site/fast_packages_search_lookup?name=zzqqxxnope")
 	if code != 404 || body["message"] != "Packages like 'zzqqxxnope' not found in database" {
 		t.Errorf("404: %d %v", code, body)
 	}

@@ -72,10 +72,7 @@ func TestSpiSummary(t *testing.T) {
 func TestSiteAllPkgsetsWithSrcCount(t *testing.T) {
 	env := testenv.Get(t)
 	rows := spiStat(t, env, "WHERE pkg_arch = 'srpm'")
-	code, body := env.Get(t, "/api/site/all_pkgsets_with_src_count")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/all_pkgsets_with_src_count")
 	got := spiJSONList(t, body, "branches")
 	want := map[string]uint64{}
 	var names []string
@@ -97,10 +94,7 @@ func TestSiteAllPkgsetsWithSrcCount(t *testing.T) {
 func TestSiteAllPkgsetsSummary(t *testing.T) {
 	env := testenv.Get(t)
 	rows := spiStat(t, env, "")
-	code, body := env.Get(t, "/api/site/all_pkgsets_summary")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/all_pkgsets_summary")
 	got := spiJSONList(t, body, "branches")
 	per := map[string]map[string]uint64{}
 	for _, r := range rows {
@@ -196,10 +190,7 @@ func TestSitePkgsetsSummaryStatus(t *testing.T) {
 func TestSiteAllPkgsetArchs(t *testing.T) {
 	env := testenv.Get(t)
 	rows := spiStat(t, env, "WHERE pkgset_name = 'sisyphus'")
-	code, body := env.Get(t, "/api/site/all_pkgset_archs?branch=sisyphus")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/all_pkgset_archs?branch=sisyphus")
 	var archs []string
 	for _, r := range rows {
 		archs = append(archs, r.Arch)
@@ -215,7 +206,7 @@ func TestSiteAllPkgsetArchs(t *testing.T) {
 		}
 	}
 	// A known branch without data: empty list, 200.
-	code, body = env.Get(t, "/api/site/all_pkgset_archs?branch=c6")
+	code, body := env.Get(t, "/api/site/all_pkgset_archs?branch=c6")
 	if code != 200 || fmt.Sprint(body["length"]) != "0" {
 		t.Errorf("empty branch: %d %v", code, body)
 	}
@@ -229,10 +220,7 @@ func TestSiteAllPkgsetArchs(t *testing.T) {
 func TestSiteAllPkgsetArchsWithSrcCount(t *testing.T) {
 	env := testenv.Get(t)
 	rows := spiStat(t, env, "WHERE pkgset_name = 'p10' AND pkg_arch != 'srpm'")
-	code, body := env.Get(t, "/api/site/all_pkgset_archs_with_src_count?branch=p10")
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body := getOK(t, env, "/api/site/all_pkgset_archs_with_src_count?branch=p10")
 	got := spiJSONList(t, body, "archs")
 	want := map[string]uint64{}
 	for _, r := range rows {
@@ -334,10 +322,7 @@ func TestSiteTasksHistory(t *testing.T) {
 	}
 	// Bounded by a task: only tasks up to it.
 	mid := tasks[len(tasks)/2].ID
-	code, body := env.Get(t, fmt.Sprintf("/api/site/tasks_history?task_id=%d", mid))
-	if code != 200 {
-		t.Fatalf("%d %v", code, body)
-	}
+	body = getOK(t, env, fmt.Sprintf("/api/site/tasks_history?task_id=%d", mid))
 	first := body["tasks"].([]any)[0].(map[string]any)
 	if fmt.Sprint(first["id"]) != fmt.Sprint(mid) {
 		t.Errorf("bounded: first task %v, want %d", first, mid)
@@ -348,7 +333,7 @@ func TestSiteTasksHistory(t *testing.T) {
 			t.Errorf("commit %v", m)
 		}
 	}
-	code, body = env.Get(t, "/api/site/tasks_history?task_id=4294967295")
+	code, body := env.Get(t, "/api/site/tasks_history?task_id=4294967295")
 	if code != 400 || fmt.Sprint(body["validation_message"]) != "[]" {
 		t.Errorf("unknown task: %d %v", code, body)
 	}
