@@ -20,15 +20,10 @@ import (
 // served as objects (AsList off), as the reference answers on the wire.
 func (a *App) aclRoutes() []*api.Route {
 	return []*api.Route{
-		aclObject(bind(contract.GetAclGroups(), a.aclGroups)),
-		aclObject(bind(contract.GetAclByPackages(), a.aclByPackages)),
-		aclObject(bind(contract.GetAclMaintainerGroups(), a.aclMaintainerGroups)),
+		asObject(bind(contract.GetAclGroups(), a.aclGroups)),
+		asObject(bind(contract.GetAclByPackages(), a.aclByPackages)),
+		asObject(bind(contract.GetAclMaintainerGroups(), a.aclMaintainerGroups)),
 	}
-}
-
-func aclObject(rt *api.Route) *api.Route {
-	rt.AsList = false
-	return rt
 }
 
 const sqlAclGroups = `
@@ -56,7 +51,7 @@ func (a *App) aclGroups(ctx context.Context, r *api.Request) (*api.Response, err
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg(nsMsgNoDataNotFound, r.Args)
+		return nil, apierr.NotFoundMsg(msgNoDataNotFound, r.Args)
 	}
 	items := make([]model.Record, len(rows))
 	for i, row := range rows {

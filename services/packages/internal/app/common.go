@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"altrepo/libs/api"
 	"altrepo/libs/apierr"
 	"altrepo/libs/chdb"
 	"altrepo/libs/lookup"
@@ -97,4 +98,38 @@ func branchCountRecords(names []string, count map[string]uint64) []model.Record 
 // likeEscape escapes LIKE wildcards of a literal text.
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// msgNoDataNotFound is the reference's (ungrammatical) usual 404 text.
+const msgNoDataNotFound = "No data not found in database"
+
+// noDataNotFound is the 404 answer with msgNoDataNotFound.
+func noDataNotFound(args any) error { return apierr.NotFoundMsg(msgNoDataNotFound, args) }
+
+// asObject marks a route whose answer is an object (not a top-level list).
+func asObject(rt *api.Route) *api.Route {
+	rt.AsList = false
+	return rt
+}
+
+// sourceIn is the pkg_sourcepackage IN list of a package_type.
+func sourceIn(packageType string) string {
+	switch packageType {
+	case "source":
+		return "(1)"
+	case "binary":
+		return "(0)"
+	}
+	return "(1, 0)"
+}
+
+// bytes2Human formats a size as libs §11 bytes2human: "0.0 B", "1.5 KB".
+func bytes2Human(size float64) string {
+	for _, unit := range []string{"", "K", "M", "G", "T", "P", "E"} {
+		if size < 1024 && size > -1024 {
+			return fmt.Sprintf("%.1f %sB", size, unit)
+		}
+		size /= 1024
+	}
+	return fmt.Sprintf("%.1f ZB", size)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -472,7 +473,7 @@ func (a *App) depsWhatDependsSrc(ctx context.Context, r *api.Request) (*api.Resp
 		if c.Source == 1 {
 			arch = "srpm"
 		}
-		if !depsContains(srcArchs, arch) {
+		if !slices.Contains(srcArchs, arch) {
 			continue
 		}
 		rowsFound = true
@@ -537,13 +538,4 @@ func (a *App) depsWhatDependsSrc(ctx context.Context, r *api.Request) (*api.Resp
 func depsWDSElement(d depsRow, name, arch string) model.Map {
 	return model.Map{"pkghash": d.Hash, "name": name, "arch": arch, "dp_name": d.Name, "dp_version": d.Version,
 		"dp_flag": d.Flag, "dp_flag_decoded": deps.DecodeFlags(int64(d.Flag))}
-}
-
-func depsContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

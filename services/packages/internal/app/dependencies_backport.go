@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -133,7 +134,7 @@ func (a *App) depsBackportGet(ctx context.Context, state *depsUniverse, names []
 // depsBackportHelper: which packages must be backported together.
 func (a *App) depsBackportHelper(ctx context.Context, r *api.Request) (*api.Response, error) {
 	from, into := r.String("from_branch"), r.String("into_branch")
-	if !depsContains(depsBackportTable[from], into) {
+	if !slices.Contains(depsBackportTable[from], into) {
 		return nil, apierr.Validation(r.Args, fmt.Sprintf("Branch %s not inherited from  %s", from, into))
 	}
 	archs := map[string]bool{"noarch": true, "src": true}
@@ -163,7 +164,7 @@ func (a *App) depsBackportHelper(ctx context.Context, r *api.Request) (*api.Resp
 	for depth := 0; len(names) > 0; depth++ {
 		var search []string
 		for _, n := range names {
-			if !memory[n] && !depsContains(search, n) {
+			if !memory[n] && !slices.Contains(search, n) {
 				search = append(search, n)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -402,10 +403,10 @@ func (a *App) beehiveFTBFS(ctx context.Context, r *api.Request) (*api.Response, 
 	branch := r.String("branch")
 	branches, archs := lookup.List("known_beehive_branches"), lookup.List("known_beehive_archs")
 	var msgs []string
-	if !exportContains(branches, branch) {
+	if !slices.Contains(branches, branch) {
 		msgs = append(msgs, fmt.Sprintf("Unknown branch for Beehive: %s. Use one of %s", branch, pyList(branches)))
 	}
-	if r.Has("arch") && !exportContains(archs, r.String("arch")) {
+	if r.Has("arch") && !slices.Contains(archs, r.String("arch")) {
 		msgs = append(msgs, fmt.Sprintf("Unknown arch for Beehive: %s. Use one of %s", r.String("arch"), pyList(archs)))
 	}
 	if len(msgs) > 0 {
@@ -430,7 +431,7 @@ func (a *App) beehiveFTBFS(ctx context.Context, r *api.Request) (*api.Response, 
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg("No data not found in database", r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	list := make([]model.Record, 0, len(rows))
 	for _, x := range rows {
@@ -441,13 +442,4 @@ func (a *App) beehiveFTBFS(ctx context.Context, r *api.Request) (*api.Response, 
 		})
 	}
 	return api.OK(model.Map{"request_args": r.Args, "length": len(list), "ftbfs": list}), nil
-}
-
-func exportContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -25,7 +25,7 @@ func (a *App) fileRoutes() []*api.Route {
 
 // fileNotFound is the namespace's 404: no details.
 func fileNotFound() error {
-	return apierr.Worker(http.StatusNotFound, nsMsgNoDataNotFound, model.Ordered{})
+	return apierr.Worker(http.StatusNotFound, msgNoDataNotFound, model.Ordered{})
 }
 
 // fileLimitCheck answers the 400 of a limit outside 1..5000 (0 = no limit).
@@ -254,17 +254,6 @@ func fileNsPermissions(class string, mode uint64) (string, error) {
 		b = append(b, trip...)
 	}
 	return string(b), nil
-}
-
-// fileNsSizeHuman renders a size as libs §11 bytes2human: "0.0 B", "1.5 KB".
-func fileNsSizeHuman(size float64) string {
-	for _, unit := range []string{"", "K", "M", "G", "T", "P", "E"} {
-		if size < 1024 && size > -1024 {
-			return fmt.Sprintf("%.1f %sB", size, unit)
-		}
-		size /= 1024
-	}
-	return fmt.Sprintf("%.1f ZB", size)
 }
 
 // fileNsRowMap copies a row into a map (to replace or add values).

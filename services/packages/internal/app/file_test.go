@@ -45,26 +45,6 @@ func TestFileNsPermissions(t *testing.T) {
 	}
 }
 
-func TestFileNsSizeHuman(t *testing.T) {
-	cases := map[float64]string{
-		0:                  "0.0 B",
-		1023:               "1023.0 B",
-		1024:               "1.0 KB",
-		1536:               "1.5 KB",
-		12.3 * 1024 * 1024: "12.3 MB",
-		5 * (1 << 30):      "5.0 GB",
-		1 << 60:            "1.0 EB",
-		1 << 70:            "1.0 ZB",
-		1075:               "1.0 KB", // 1.0498 -> 1.0
-		1126:               "1.1 KB", // 1.0996 -> 1.1
-	}
-	for in, want := range cases {
-		if got := fileNsSizeHuman(in); got != want {
-			t.Errorf("fileNsSizeHuman(%v) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestFileSearchPattern(t *testing.T) {
 	if got := fileSearchPattern("sisyphus", "%lib_x%"); got != `sisyphus|%lib\_x%|%|binary|%` {
 		t.Errorf("pattern = %q", got)

@@ -20,10 +20,6 @@ func (a *App) licenseRoutes() []*api.Route {
 
 const msgLicenseNoTokens = "No valid license tokens found"
 
-// nsMsgNoDataNotFound is the reference's (ungrammatical) 404 text of the
-// file, acl and license namespaces.
-const nsMsgNoDataNotFound = "No data not found in database"
-
 // licenseParse recognises the tokens of the request's license string; the
 // catalog is read only when the string has tokens at all.
 func (a *App) licenseParse(ctx context.Context, r *api.Request) ([]licenses.Token, error) {
@@ -79,7 +75,7 @@ func (a *App) licenseInfo(ctx context.Context, r *api.Request) (*api.Response, e
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg(nsMsgNoDataNotFound, r.Args)
+		return nil, apierr.NotFoundMsg(msgNoDataNotFound, r.Args)
 	}
 	row := rows[0]
 	header, comment := "", ""

@@ -576,7 +576,7 @@ func (a *App) pmPackageFiles(ctx context.Context, r *api.Request) (*api.Response
 			return nil, err
 		}
 		size, _ := row.Get("file_size")
-		m.(model.Map)["file_size"] = fileNsSizeHuman(float64(fileNsUint(size)))
+		m.(model.Map)["file_size"] = bytes2Human(float64(fileNsUint(size)))
 		return m, nil
 	}
 	return a.fileNsStream(ctx, h, "files", contract.PackageFilesElementModel, notFound, conv, "package_files", sqlPmPackageFiles, h, h)

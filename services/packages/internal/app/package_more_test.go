@@ -500,7 +500,7 @@ func TestPmPackageFiles(t *testing.T) {
 	for i, f := range files {
 		m := got[i].(map[string]any)
 		perm, _ := fileNsPermissions(f.Class, uint64(f.Mode))
-		if m["file_name"] != f.Name || m["file_size"] != fileNsSizeHuman(float64(f.Size)) || m["file_class"] != f.Class ||
+		if m["file_name"] != f.Name || m["file_size"] != bytes2Human(float64(f.Size)) || m["file_class"] != f.Class ||
 			m["symlink"] != f.Link || m["file_mtime"] != f.Mtime.Format("2006-01-02T15:04:05") || m["file_mode"] != perm {
 			t.Errorf("file %d = %v, want %+v", i, m, f)
 		}

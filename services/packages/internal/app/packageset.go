@@ -168,7 +168,7 @@ func (a *App) repositoryPackages(ctx context.Context, r *api.Request) (*api.Resp
 			notFound = apierr.NotFoundMsg("No packages found for computed hashes", r.Args)
 		}
 	}
-	sql := fmt.Sprintf(sqlRepositoryPackages, hashFilter, psSourceFilter(ptype), archFilter)
+	sql := fmt.Sprintf(sqlRepositoryPackages, hashFilter, sourceIn(ptype), archFilter)
 	params := append([]any{branch}, archParams...)
 	params = append(params, branch)
 	return a.streamQuery(ctx, streamSpec{
@@ -274,7 +274,7 @@ func (a *App) getPkgsetStatus(ctx context.Context, r *api.Request) (*api.Respons
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg("No data not found in database", model.Map{})
+		return nil, noDataNotFound(model.Map{})
 	}
 	out := make([]model.Record, 0, len(rows))
 	for _, m := range rows {
@@ -457,17 +457,6 @@ func (a *App) repoStatRows(ctx context.Context, name, branch string) ([]psRepoSt
 	return rows, err
 }
 
-// psBytes2Human formats a size as the reference does (libs §11).
-func psBytes2Human(size float64) string {
-	for _, unit := range []string{"", "K", "M", "G", "T", "P", "E"} {
-		if size < 1024 && size > -1024 {
-			return fmt.Sprintf("%.1f %sB", size, unit)
-		}
-		size /= 1024
-	}
-	return fmt.Sprintf("%.1f ZB", size)
-}
-
 // repositoryStatistics: per branch the package counts and sizes by arch/component.
 func (a *App) repositoryStatistics(ctx context.Context, r *api.Request) (*api.Response, error) {
 	rows, err := a.repoStatRows(ctx, "repository_statistics", r.String("branch"))
@@ -500,7 +489,7 @@ func (a *App) repositoryStatistics(ctx context.Context, r *api.Request) (*api.Re
 			}
 			list = append(list, cnt{arch, row.Component[i], model.Map{
 				"arch": arch, "component": row.Component[i], "count": row.Count[i], "size": row.Size[i],
-				"size_hr": psBytes2Human(float64(row.Size[i])), "uuid": row.UUID[i],
+				"size_hr": bytes2Human(float64(row.Size[i])), "uuid": row.UUID[i],
 			}})
 		}
 		sort.SliceStable(list, func(i, j int) bool {

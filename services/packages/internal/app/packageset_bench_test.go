@@ -139,7 +139,7 @@ func psBenchServiceVsRaw(b *testing.B, url, sql string, args ...any) {
 
 func BenchmarkRepositoryPackages(b *testing.B) {
 	psBenchServiceVsRaw(b, "/api/packageset/repository_packages?branch=sisyphus",
-		fmt.Sprintf(sqlRepositoryPackages, sqlBranchHashes, psSourceFilter("all"), ""), "sisyphus", "sisyphus")
+		fmt.Sprintf(sqlRepositoryPackages, sqlBranchHashes, sourceIn("all"), ""), "sisyphus", "sisyphus")
 }
 
 func BenchmarkComparePackagesets(b *testing.B) {

@@ -19,17 +19,6 @@ import (
 
 // ---- unit tests ----
 
-func TestPsBytes2Human(t *testing.T) {
-	for in, want := range map[float64]string{
-		0: "0.0 B", 1023: "1023.0 B", 1536: "1.5 KB", 12.3 * 1024 * 1024: "12.3 MB",
-		5 * 1024 * 1024 * 1024 * 1024: "5.0 TB", -2048: "-2.0 KB",
-	} {
-		if got := psBytes2Human(in); got != want {
-			t.Errorf("%v: %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestPsParseISO(t *testing.T) {
 	for in, want := range map[string]string{
 		"2024-01-31":                "2024-01-31 00:00:00",
@@ -414,7 +403,7 @@ func TestRepositoryStatistics(t *testing.T) {
 			m := c.(map[string]any)
 			key := m["arch"].(string) + "\x00" + m["component"].(string)
 			if key < prev || fmt.Sprint(m["size"]) != fmt.Sprint(uuids[m["uuid"].(string)]) ||
-				m["size_hr"] != psBytes2Human(float64(uuids[m["uuid"].(string)])) || (m["component"] == "srpm" && m["arch"] != "srpm") {
+				m["size_hr"] != bytes2Human(float64(uuids[m["uuid"].(string)])) || (m["component"] == "srpm" && m["arch"] != "srpm") {
 				t.Errorf("%s: count %v", order[i], m)
 			}
 			prev = key

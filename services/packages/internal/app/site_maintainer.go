@@ -18,25 +18,15 @@ import (
 // as objects (AsList off), as the reference answers on the wire.
 func (a *App) siteMaintainerRoutes() []*api.Route {
 	return []*api.Route{
-		smObject(bind(contract.GetSiteAllMaintainersWithNicknames(), a.smAllMaintainers)),
-		smObject(bind(contract.GetSiteAllMaintainers(), a.smAllMaintainers)),
-		smObject(bind(contract.GetSiteMaintainerInfo(), a.smMaintainerInfo)),
-		smObject(bind(contract.GetSiteMaintainerBranches(), a.smMaintainerBranches)),
-		smObject(bind(contract.GetSiteMaintainerPackages(), a.smMaintainerPackages)),
-		smObject(bind(contract.GetSiteRepocopByMaintainer(), a.smRepocopByMaintainer)),
-		smObject(bind(contract.GetSiteBeehiveErrorsByMaintainer(), a.smBeehiveErrors)),
-		smObject(bind(contract.GetSiteWatchByMaintainer(), a.smWatchByMaintainer)),
+		asObject(bind(contract.GetSiteAllMaintainersWithNicknames(), a.smAllMaintainers)),
+		asObject(bind(contract.GetSiteAllMaintainers(), a.smAllMaintainers)),
+		asObject(bind(contract.GetSiteMaintainerInfo(), a.smMaintainerInfo)),
+		asObject(bind(contract.GetSiteMaintainerBranches(), a.smMaintainerBranches)),
+		asObject(bind(contract.GetSiteMaintainerPackages(), a.smMaintainerPackages)),
+		asObject(bind(contract.GetSiteRepocopByMaintainer(), a.smRepocopByMaintainer)),
+		asObject(bind(contract.GetSiteBeehiveErrorsByMaintainer(), a.smBeehiveErrors)),
+		asObject(bind(contract.GetSiteWatchByMaintainer(), a.smWatchByMaintainer)),
 	}
-}
-
-func smObject(rt *api.Route) *api.Route {
-	rt.AsList = false
-	return rt
-}
-
-// smNoData is the namespace's usual 404.
-func smNoData(args any) error {
-	return apierr.NotFoundMsg("No data not found in database", args)
 }
 
 // smNick is the SQL nickname of a packager e-mail (libs §11): the local
@@ -75,7 +65,7 @@ func (a *App) smAllMaintainers(ctx context.Context, r *api.Request) (*api.Respon
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, smNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	return api.OK(listBody(r.Args, "maintainers", rows)), nil
 }
@@ -202,7 +192,7 @@ func (a *App) smMaintainerBranches(ctx context.Context, r *api.Request) (*api.Re
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, smNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	counts := map[string]uint64{}
 	names := make([]string, 0, len(rows))
@@ -236,7 +226,7 @@ func (a *App) smMaintainerPackages(ctx context.Context, r *api.Request) (*api.Re
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, smNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	return api.OK(listBody(r.Args, "packages", rows)), nil
 }
@@ -275,7 +265,7 @@ func (a *App) smRepocopByMaintainer(ctx context.Context, r *api.Request) (*api.R
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, smNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	return api.OK(listBody(r.Args, "packages", rows)), nil
 }
@@ -328,7 +318,7 @@ func (a *App) smBeehiveErrors(ctx context.Context, r *api.Request) (*api.Respons
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, smNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	items := make([]model.Record, len(rows))
 	for i, row := range rows {
@@ -396,7 +386,7 @@ func (a *App) smWatchByMaintainer(ctx context.Context, r *api.Request) (*api.Res
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, smNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	return api.OK(listBody(r.Args, "packages", rows)), nil
 }

@@ -277,7 +277,7 @@ func (a *App) spDownloadsSrc(ctx context.Context, r *api.Request) (*api.Response
 		srcArch = bins[0].arch
 	}
 	entry := func(f spFile, url string) model.Map {
-		return model.Map{"name": f.Filename, "url": url, "md5": md5[f.Hash], "size": spBytes2Human(f.Size)}
+		return model.Map{"name": f.Filename, "url": url, "md5": md5[f.Hash], "size": bytes2Human(float64(f.Size))}
 	}
 	g := spDownloadGroups{order: []string{"src"}, groups: map[string][]model.Map{"src": nil}}
 	if taskMode {
@@ -394,6 +394,6 @@ func (a *App) spDownloadsBin(ctx context.Context, r *api.Request) (*api.Response
 		group = arch
 		url = strings.Join([]string{base, bpart, fpart, arch, "RPMS", f.Filename}, "/")
 	}
-	pkg := model.Map{"name": f.Filename, "url": url, "md5": md5[hash], "size": spBytes2Human(f.Size)}
+	pkg := model.Map{"name": f.Filename, "url": url, "md5": md5[hash], "size": bytes2Human(float64(f.Size))}
 	return spDownloadsBody(r, []model.Map{{"arch": group, "packages": []model.Map{pkg}}}), nil
 }

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"math"
 	"regexp"
 	"slices"
 	"sort"
@@ -64,18 +62,6 @@ func spPackagerNick(email string) string {
 		return ""
 	}
 	return email[:len(email)-1]
-}
-
-// spBytes2Human is bytes2human (libs §11).
-func spBytes2Human(size uint64) string {
-	f := float64(size)
-	for _, unit := range []string{"", "K", "M", "G", "T", "P", "E"} {
-		if math.Abs(f) < 1024.0 {
-			return fmt.Sprintf("%.1f %sB", f, unit)
-		}
-		f /= 1024.0
-	}
-	return fmt.Sprintf("%.1f ZB", f)
 }
 
 // spISO renders a DB datetime as Python's isoformat().

@@ -29,17 +29,6 @@ func (a *App) sitePackagesetRoutes() []*api.Route {
 	}
 }
 
-// spsSourceIn is the pkg_sourcepackage IN list of a package_type.
-func spsSourceIn(packageType string) string {
-	switch packageType {
-	case "source":
-		return "(1)"
-	case "binary":
-		return "(0)"
-	}
-	return "(1, 0)"
-}
-
 // spsGroupKnown is the reference's category check: a known group, the
 // parent of known groups, or a "Parent/" prefix of known groups.
 func spsGroupKnown(group string) bool {
@@ -124,7 +113,7 @@ func (a *App) spsRepositoryPackages(ctx context.Context, r *api.Request) (*api.R
 	if err != nil {
 		return nil, err
 	}
-	srcIn := spsSourceIn(r.String("package_type"))
+	srcIn := sourceIn(r.String("package_type"))
 	params := []any{buildtime}
 	groupCond := ""
 	if r.Has("group") {
@@ -270,7 +259,7 @@ func (a *App) spsPackagesetsByHash(ctx context.Context, r *api.Request) (*api.Re
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, apierr.NotFoundMsg("No data not found in database", model.Map{})
+		return nil, noDataNotFound(model.Map{})
 	}
 	names := make([]string, 0, len(rows))
 	for _, row := range rows {

@@ -192,7 +192,7 @@ func BenchmarkSiteMaintainerPackages(b *testing.B) {
 func BenchmarkSiteRepositoryPackages(b *testing.B) {
 	env := testenv.Get(b)
 	spsBench(b, env, "/api/site/repository_packages?branch=sisyphus&package_type=all", func() error {
-		sql := spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, spsSourceIn("all"), ""), spsBenchSnap(b, env, "sisyphus"))
+		sql := spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, sourceIn("all"), ""), spsBenchSnap(b, env, "sisyphus"))
 		rows, err := env.DB.Query(context.Background(), "bench_raw", sql, int64(0))
 		if err != nil {
 			return err

@@ -50,11 +50,6 @@ func (a *App) allPkgsets(ctx context.Context, r *api.Request) (*api.Response, er
 	return api.OK(model.Map{"length": len(branches), "branches": branches}), nil
 }
 
-// spiNoData is the module's 404 with empty args.
-func spiNoData(args any) error {
-	return apierr.NotFoundMsg("No data not found in database", args)
-}
-
 // spiStatRow is one row of lv_pkgset_stat.
 type spiStatRow struct {
 	Branch string `ch:"pkgset_name"`
@@ -73,7 +68,7 @@ func (a *App) allPkgsetsWithSrcCount(ctx context.Context, r *api.Request) (*api.
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, spiNoData(model.Map{})
+		return nil, noDataNotFound(model.Map{})
 	}
 	counts := map[string]uint64{}
 	names := make([]string, 0, len(rows))
@@ -123,7 +118,7 @@ func (a *App) allPkgsetsSummary(ctx context.Context, r *api.Request) (*api.Respo
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, spiNoData(model.Map{})
+		return nil, noDataNotFound(model.Map{})
 	}
 	branches := spiSummary(rows)
 	return api.OK(model.Map{"length": len(branches), "branches": branches}), nil
@@ -198,7 +193,7 @@ func (a *App) pkgsetsSummaryStatus(ctx context.Context, r *api.Request) (*api.Re
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, spiNoData(model.Map{})
+		return nil, noDataNotFound(model.Map{})
 	}
 	branches := spiSummary(rows)
 	status, err := a.psStatusRecords(ctx, "pkgsets_summary_status_rs")
@@ -206,7 +201,7 @@ func (a *App) pkgsetsSummaryStatus(ctx context.Context, r *api.Request) (*api.Re
 		return nil, err
 	}
 	if len(status) == 0 {
-		return nil, spiNoData(model.Map{})
+		return nil, noDataNotFound(model.Map{})
 	}
 	byName := map[string]model.Map{}
 	names := make([]string, 0, len(status))
@@ -283,7 +278,7 @@ func (a *App) allPkgsetArchsWithSrcCount(ctx context.Context, r *api.Request) (*
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, spiNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Count > rows[j].Count })
 	archs := make([]model.Record, 0, len(rows))
@@ -291,17 +286,6 @@ func (a *App) allPkgsetArchsWithSrcCount(ctx context.Context, r *api.Request) (*
 		archs = append(archs, model.Map{"arch": row.Arch, "count": row.Count})
 	}
 	return api.OK(model.Map{"length": len(archs), "archs": archs}), nil
-}
-
-// psSourceFilter is the pkg_sourcepackage IN list of a package_type.
-func psSourceFilter(packageType string) string {
-	switch packageType {
-	case "source":
-		return "(1)"
-	case "binary":
-		return "(0)"
-	}
-	return "(1, 0)"
 }
 
 const sqlPkgsetCategories = `
@@ -316,13 +300,13 @@ ORDER BY pkg_group_`
 
 // pkgsetCategoriesCount: package counts per RPM group of a branch.
 func (a *App) pkgsetCategoriesCount(ctx context.Context, r *api.Request) (*api.Response, error) {
-	sql := fmt.Sprintf(sqlPkgsetCategories, psSourceFilter(r.String("package_type")))
+	sql := fmt.Sprintf(sqlPkgsetCategories, sourceIn(r.String("package_type")))
 	rows, err := a.db.Records(ctx, "pkgset_categories_count", sql, r.String("branch"))
 	if err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 {
-		return nil, spiNoData(r.Args)
+		return nil, noDataNotFound(r.Args)
 	}
 	return api.OK(model.Map{"request_args": r.Args, "length": len(rows), "categories": rows}), nil
 }

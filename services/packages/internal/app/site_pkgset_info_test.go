@@ -252,7 +252,7 @@ func TestSitePkgsetCategoriesCount(t *testing.T) {
 			N     uint64 `ch:"count"`
 		}
 		dbSelect(t, env, &rows, fmt.Sprintf(`SELECT pkg_group_ AS category, count() AS count FROM last_packages
-			WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage IN %s AND pkg_name NOT LIKE '%%-debuginfo' GROUP BY pkg_group_ ORDER BY pkg_group_`, psSourceFilter(ptype)))
+			WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage IN %s AND pkg_name NOT LIKE '%%-debuginfo' GROUP BY pkg_group_ ORDER BY pkg_group_`, sourceIn(ptype)))
 		code, body := env.Get(t, "/api/site/pkgset_categories_count?branch=sisyphus&package_type="+ptype)
 		if code != 200 {
 			t.Fatalf("%s: %d %v", ptype, code, body)
