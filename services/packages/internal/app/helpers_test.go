@@ -135,3 +135,22 @@ func getOK(t *testing.T, env *testenv.Env, url string) map[string]any {
 	}
 	return body
 }
+
+// drainRows runs a query and reads every row (the raw ClickHouse side of the
+// benchmarks); it returns the row count.
+func drainRows(db *chdb.DB, sql string, args ...any) (int, error) {
+	rows, err := db.Query(context.Background(), "bench_raw", sql, args...)
+	if err != nil {
+		return 0, err
+	}
+	sc := chdb.NewScanner(rows)
+	n := 0
+	for rows.Next() {
+		if _, err := sc.Row(rows); err != nil {
+			rows.Close()
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Close()
+}

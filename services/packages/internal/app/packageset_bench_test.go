@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -60,20 +59,10 @@ func psServe(env *testenv.Env, url string) *psDiscardWriter {
 	return w
 }
 
+// psDrainRaw runs a query and reads every row; it returns the row count.
 func psDrainRaw(tb testing.TB, db *chdb.DB, sql string, args ...any) int {
-	rows, err := db.Query(context.Background(), "bench_raw", sql, args...)
+	n, err := drainRows(db, sql, args...)
 	if err != nil {
-		tb.Fatal(err)
-	}
-	sc := chdb.NewScanner(rows)
-	n := 0
-	for rows.Next() {
-		if _, err := sc.Row(rows); err != nil {
-			tb.Fatal(err)
-		}
-		n++
-	}
-	if err := rows.Close(); err != nil {
 		tb.Fatal(err)
 	}
 	return n

@@ -26,18 +26,8 @@ type spBenchQuery struct {
 
 func spBenchRaw(b *testing.B, db *chdb.DB, qs []spBenchQuery) {
 	for _, q := range qs {
-		rows, err := db.Query(context.Background(), "bench_raw", q.sql, q.args...)
-		if err != nil {
+		if _, err := drainRows(db, q.sql, q.args...); err != nil {
 			b.Fatalf("%v\n%s", err, q.sql)
-		}
-		sc := chdb.NewScanner(rows)
-		for rows.Next() {
-			if _, err := sc.Row(rows); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := rows.Close(); err != nil {
-			b.Fatal(err)
 		}
 	}
 }

@@ -26,19 +26,9 @@ import (
 //	ALTREPO_TEST_LIMIT=0 go test ./services/packages/internal/app -run '^$' -bench 'Site(Find|Fast|Maintainer|Repository)'
 
 // spsBenchDrain runs a query and reads every row.
-func spsBenchDrain(db *chdb.DB, sql string) error {
-	rows, err := db.Query(context.Background(), "bench_raw", sql)
-	if err != nil {
-		return err
-	}
-	sc := chdb.NewScanner(rows)
-	for rows.Next() {
-		if _, err := sc.Row(rows); err != nil {
-			rows.Close()
-			return err
-		}
-	}
-	return rows.Close()
+func spsBenchDrain(db *chdb.DB, sql string, args ...any) error {
+	_, err := drainRows(db, sql, args...)
+	return err
 }
 
 // spsBenchSnap renders the snapshot condition the way the routes do
@@ -192,18 +182,8 @@ func BenchmarkSiteMaintainerPackages(b *testing.B) {
 func BenchmarkSiteRepositoryPackages(b *testing.B) {
 	env := testenv.Get(b)
 	spsBench(b, env, "/api/site/repository_packages?branch=sisyphus&package_type=all", func() error {
-		sql := spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, sourceIn("all"), ""), spsBenchSnap(b, env, "sisyphus"))
-		rows, err := env.DB.Query(context.Background(), "bench_raw", sql, int64(0))
-		if err != nil {
-			return err
-		}
-		sc := chdb.NewScanner(rows)
-		for rows.Next() {
-			if _, err := sc.Row(rows); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		return rows.Close()
+		// the statement the route sends (streamQuery)
+		sql := streamSQL(spsSnapSQL(fmt.Sprintf(sqlSpsRepositoryPackages, sourceIn("all"), ""), spsBenchSnap(b, env, "sisyphus")))
+		return spsBenchDrain(env.DB, sql, int64(0))
 	})
 }
