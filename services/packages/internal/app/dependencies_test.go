@@ -81,28 +81,6 @@ func depsTStr(v any) string {
 	return fmt.Sprint(v)
 }
 
-func depsTList(t *testing.T, body map[string]any, key string) []map[string]any {
-	t.Helper()
-	raw, ok := body[key].([]any)
-	if !ok {
-		t.Fatalf("%s is not a list: %v", key, body[key])
-	}
-	out := make([]map[string]any, len(raw))
-	for i, x := range raw {
-		out[i] = x.(map[string]any)
-	}
-	return out
-}
-
-func depsTStatus(t *testing.T, env *testenv.Env, want int, path string) map[string]any {
-	t.Helper()
-	code, body := env.Get(t, path)
-	if code != want {
-		t.Fatalf("GET %s = %d, want %d: %v", path, code, want, body)
-	}
-	return body
-}
-
 func TestDependenciesBinaryPackage(t *testing.T) {
 	env := testenv.Get(t)
 	rows := depsTQuery(t, env, `SELECT pkg_hash, count() AS cnt FROM Depends
@@ -112,13 +90,13 @@ func TestDependenciesBinaryPackage(t *testing.T) {
 		t.Skip("no dependencies in the test data")
 	}
 	hash := depsTStr(rows[0]["pkg_hash"])
-	body := depsTStatus(t, env, 200, "/api/dependencies/binary_package_dependencies/"+hash)
+	body := getStatus(t, env, 200, "/api/dependencies/binary_package_dependencies/"+hash)
 	if body["request_args"] != hash {
 		t.Errorf("request_args = %v", body["request_args"])
 	}
 	want := depsTQuery(t, env, `SELECT dp_name, dp_version, dp_flag, toString(dp_type) AS dp_type FROM Depends WHERE pkg_hash = ?
 		ORDER BY dp_name, dp_version, dp_type, dp_flag`, rows[0]["pkg_hash"])
-	got := depsTList(t, body, "dependencies")
+	got := objectList(t, body, "dependencies")
 	if depsTStr(body["length"]) != fmt.Sprint(len(want)) || len(got) != len(want) {
 		t.Fatalf("length %v, %d elements, want %d", body["length"], len(got), len(want))
 	}
@@ -131,11 +109,11 @@ func TestDependenciesBinaryPackage(t *testing.T) {
 			t.Errorf("flag_decoded = %v", g["flag_decoded"])
 		}
 	}
-	nf := depsTStatus(t, env, 404, "/api/dependencies/binary_package_dependencies/1")
+	nf := getStatus(t, env, 404, "/api/dependencies/binary_package_dependencies/1")
 	if nf["message"] != "No data found in database for given parameters" || depsTStr(nf["details"].(map[string]any)["args"]) != "1" {
 		t.Errorf("404 body = %v", nf)
 	}
-	depsTStatus(t, env, 404, "/api/dependencies/binary_package_dependencies/abc")
+	getStatus(t, env, 404, "/api/dependencies/binary_package_dependencies/abc")
 }
 
 func TestDependenciesPackagesByDependency(t *testing.T) {
@@ -147,10 +125,10 @@ func TestDependenciesPackagesByDependency(t *testing.T) {
 		t.Skip("no requires in the test data")
 	}
 	name := rows[0]["dp_name"].(string)
-	body := depsTStatus(t, env, 200, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_type=require&dp_name="+url.QueryEscape(name))
+	body := getStatus(t, env, 200, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_type=require&dp_name="+url.QueryEscape(name))
 	want := depsTQuery(t, env, `SELECT DISTINCT pkg_hash FROM Depends WHERE dp_name = ? AND toString(dp_type) = 'require'
 		AND pkg_hash IN (SELECT pkg_hash FROM static_last_packages WHERE pkgset_name = 'sisyphus')`, name)
-	got := depsTList(t, body, "packages")
+	got := objectList(t, body, "packages")
 	if len(got) != len(want) {
 		t.Fatalf("%d packages, want %d", len(got), len(want))
 	}
@@ -167,7 +145,7 @@ func TestDependenciesPackagesByDependency(t *testing.T) {
 	if !sort.StringsAreSorted(names) {
 		t.Errorf("packages not ordered by name: %v", names)
 	}
-	branches := depsTList(t, body, "branches")
+	branches := objectList(t, body, "branches")
 	counts := depsTQuery(t, env, `SELECT pkgset_name, count(pkg_hash) AS cnt FROM last_depends WHERE dp_name = ? AND toString(dp_type) = 'require' GROUP BY pkgset_name`, name)
 	if len(branches) != len(counts) || branches[0]["branch"] != "sisyphus" {
 		t.Errorf("branches = %v, want %v", branches, counts)
@@ -181,13 +159,13 @@ func TestDependenciesPackagesByDependency(t *testing.T) {
 	}
 	// No DONE task follows the snapshots of the test data: the last state
 	// is the snapshot.
-	last := depsTStatus(t, env, 200, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_type=require&last_state=true&dp_name="+url.QueryEscape(name))
-	if got := depsTList(t, last, "packages"); len(got) != len(want) {
+	last := getStatus(t, env, 200, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_type=require&last_state=true&dp_name="+url.QueryEscape(name))
+	if got := objectList(t, last, "packages"); len(got) != len(want) {
 		t.Errorf("last_state: %d packages, want %d", len(got), len(want))
 	}
-	depsTStatus(t, env, 400, "/api/dependencies/packages_by_dependency?branch=nosuchbranch&dp_name=foo")
-	depsTStatus(t, env, 400, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_name=foo&dp_type=bad")
-	nf := depsTStatus(t, env, 404, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_name=no-such-dependency-xyz")
+	getStatus(t, env, 400, "/api/dependencies/packages_by_dependency?branch=nosuchbranch&dp_name=foo")
+	getStatus(t, env, 400, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_name=foo&dp_type=bad")
+	nf := getStatus(t, env, 404, "/api/dependencies/packages_by_dependency?branch=sisyphus&dp_name=no-such-dependency-xyz")
 	if nf["message"] != "No data found in database for given parameters" {
 		t.Errorf("404 body = %v", nf)
 	}
@@ -201,13 +179,13 @@ func TestDependenciesSourcePackage(t *testing.T) {
 		t.Skip("no source with build requires")
 	}
 	hash := depsTStr(rows[0]["pkg_hash"])
-	body := depsTStatus(t, env, 200, "/api/dependencies/source_package_dependencies/"+hash+"?branch=sisyphus")
+	body := getStatus(t, env, 200, "/api/dependencies/source_package_dependencies/"+hash+"?branch=sisyphus")
 	info := body["package_info"].(map[string]any)
 	if info["name"] != rows[0]["pkg_name"] {
 		t.Errorf("package_info = %v", info)
 	}
 	reqs := depsTQuery(t, env, `SELECT dp_name FROM Depends WHERE pkg_hash = ? AND toString(dp_type) = 'require'`, rows[0]["pkg_hash"])
-	deps := depsTList(t, body, "dependencies")
+	deps := objectList(t, body, "dependencies")
 	if len(deps) != len(reqs) {
 		t.Errorf("%d dependencies, want %d", len(deps), len(reqs))
 	}
@@ -216,7 +194,7 @@ func TestDependenciesSourcePackage(t *testing.T) {
 			t.Errorf("dependency %v", d)
 		}
 	}
-	prov := depsTList(t, body, "provided_by_src")
+	prov := objectList(t, body, "provided_by_src")
 	if depsTStr(body["length"]) != fmt.Sprint(len(prov)) {
 		t.Errorf("length %v for %d", body["length"], len(prov))
 	}
@@ -226,12 +204,12 @@ func TestDependenciesSourcePackage(t *testing.T) {
 			t.Errorf("provided_by_src %v not a sisyphus source", p)
 		}
 	}
-	v := depsTStatus(t, env, 400, "/api/dependencies/source_package_dependencies/"+hash+"?branch=sisyphus&depth=2")
+	v := getStatus(t, env, 400, "/api/dependencies/source_package_dependencies/"+hash+"?branch=sisyphus&depth=2")
 	if msgs, _ := v["validation_message"].([]any); len(msgs) != 1 || msgs[0] != "Depth level other than 1 is not supported yet" {
 		t.Errorf("400 body = %v", v)
 	}
-	depsTStatus(t, env, 400, "/api/dependencies/source_package_dependencies/"+hash+"?branch=nosuch")
-	depsTStatus(t, env, 404, "/api/dependencies/source_package_dependencies/1?branch=sisyphus")
+	getStatus(t, env, 400, "/api/dependencies/source_package_dependencies/"+hash+"?branch=nosuch")
+	getStatus(t, env, 404, "/api/dependencies/source_package_dependencies/1?branch=sisyphus")
 }
 
 func TestDependenciesFastLookup(t *testing.T) {
@@ -241,8 +219,8 @@ func TestDependenciesFastLookup(t *testing.T) {
 		t.Skip("no dependency names")
 	}
 	part := strings.ToUpper(rows[0]["dp_name"].(string)[:3])
-	body := depsTStatus(t, env, 200, "/api/dependencies/fast_lookup?branch=sisyphus&limit=3&dp_name="+part)
-	got := depsTList(t, body, "dependencies")
+	body := getStatus(t, env, 200, "/api/dependencies/fast_lookup?branch=sisyphus&limit=3&dp_name="+part)
+	got := objectList(t, body, "dependencies")
 	if len(got) == 0 || len(got) > 3 {
 		t.Fatalf("%d results", len(got))
 	}
@@ -257,11 +235,11 @@ func TestDependenciesFastLookup(t *testing.T) {
 			t.Errorf("result %d = %v, want %v", i, got[i], all[i])
 		}
 	}
-	v := depsTStatus(t, env, 400, "/api/dependencies/fast_lookup?branch=sisyphus&limit=6000&dp_name="+part)
+	v := getStatus(t, env, 400, "/api/dependencies/fast_lookup?branch=sisyphus&limit=6000&dp_name="+part)
 	if msgs, _ := v["validation_message"].([]any); len(msgs) != 1 || msgs[0] != "limit should be in range 1 to 5000" {
 		t.Errorf("400 body = %v", v)
 	}
-	nf := depsTStatus(t, env, 404, "/api/dependencies/fast_lookup?branch=sisyphus&dp_name=zzqqxxnothing")
+	nf := getStatus(t, env, 404, "/api/dependencies/fast_lookup?branch=sisyphus&dp_name=zzqqxxnothing")
 	if nf["message"] != "No data not found in database" {
 		t.Errorf("404 body = %v", nf)
 	}
@@ -317,8 +295,8 @@ func depsTWhatDependsSubject(t *testing.T, env *testenv.Env) string {
 func TestDependenciesWhatDependsSrc(t *testing.T) {
 	env := testenv.Get(t)
 	name := depsTWhatDependsSubject(t, env)
-	body := depsTStatus(t, env, 200, "/api/dependencies/what_depends_src?branch=sisyphus&name="+url.QueryEscape(name))
-	got := depsTList(t, body, "dependencies")
+	body := getStatus(t, env, 200, "/api/dependencies/what_depends_src?branch=sisyphus&name="+url.QueryEscape(name))
+	got := objectList(t, body, "dependencies")
 	if depsTStr(body["length"]) != fmt.Sprint(len(got)) || len(got) == 0 {
 		t.Errorf("length %v for %d", body["length"], len(got))
 	}
@@ -338,9 +316,9 @@ func TestDependenciesWhatDependsSrc(t *testing.T) {
 			}
 		}
 	}
-	depsTStatus(t, env, 400, "/api/dependencies/what_depends_src?branch=sisyphus&name="+url.QueryEscape(name)+"&dp_type=bad")
-	depsTStatus(t, env, 400, "/api/dependencies/what_depends_src?branch=sisyphus&name="+url.QueryEscape(name)+"&unknown=1")
-	depsTStatus(t, env, 404, "/api/dependencies/what_depends_src?branch=sisyphus&name=no-such-package-xyz")
+	getStatus(t, env, 400, "/api/dependencies/what_depends_src?branch=sisyphus&name="+url.QueryEscape(name)+"&dp_type=bad")
+	getStatus(t, env, 400, "/api/dependencies/what_depends_src?branch=sisyphus&name="+url.QueryEscape(name)+"&unknown=1")
+	getStatus(t, env, 404, "/api/dependencies/what_depends_src?branch=sisyphus&name=no-such-package-xyz")
 }
 
 func TestDependenciesBackportHelper(t *testing.T) {
@@ -353,8 +331,8 @@ func TestDependenciesBackportHelper(t *testing.T) {
 		t.Skip("no backport subject")
 	}
 	name := rows[0]["pkg_name"].(string)
-	body := depsTStatus(t, env, 200, "/api/dependencies/backport_helper?from_branch=sisyphus&into_branch=p11&packages_names="+url.QueryEscape(name))
-	levels := depsTList(t, body, "dependencies")
+	body := getStatus(t, env, 200, "/api/dependencies/backport_helper?from_branch=sisyphus&into_branch=p11&packages_names="+url.QueryEscape(name))
+	levels := objectList(t, body, "dependencies")
 	if depsTStr(body["maxdepth"]) != fmt.Sprint(len(levels)) {
 		t.Errorf("maxdepth %v for %d levels", body["maxdepth"], len(levels))
 	}
@@ -378,13 +356,13 @@ func TestDependenciesBackportHelper(t *testing.T) {
 	if depsTStr(body["count"]) != fmt.Sprint(total) {
 		t.Errorf("count %v for %d packages", body["count"], total)
 	}
-	v := depsTStatus(t, env, 400, "/api/dependencies/backport_helper?from_branch=p9&into_branch=sisyphus&packages_names="+url.QueryEscape(name))
+	v := getStatus(t, env, 400, "/api/dependencies/backport_helper?from_branch=p9&into_branch=sisyphus&packages_names="+url.QueryEscape(name))
 	if msgs, _ := v["validation_message"].([]any); len(msgs) != 1 || msgs[0] != "Branch p9 not inherited from  sisyphus" {
 		t.Errorf("400 body = %v", v)
 	}
-	depsTStatus(t, env, 400, "/api/dependencies/backport_helper?from_branch=sisyphus&into_branch=p11&packages_names=x&archs=nosucharch")
-	empty := depsTStatus(t, env, 200, "/api/dependencies/backport_helper?from_branch=sisyphus&into_branch=p11&packages_names=no-such-package-xyz")
-	if depsTStr(empty["count"]) != "0" || len(depsTList(t, empty, "dependencies")) != 0 {
+	getStatus(t, env, 400, "/api/dependencies/backport_helper?from_branch=sisyphus&into_branch=p11&packages_names=x&archs=nosucharch")
+	empty := getStatus(t, env, 200, "/api/dependencies/backport_helper?from_branch=sisyphus&into_branch=p11&packages_names=no-such-package-xyz")
+	if depsTStr(empty["count"]) != "0" || len(objectList(t, empty, "dependencies")) != 0 {
 		t.Errorf("empty answer = %v", empty)
 	}
 }

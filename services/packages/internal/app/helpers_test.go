@@ -136,6 +136,34 @@ func getOK(t *testing.T, env *testenv.Env, url string) map[string]any {
 	return body
 }
 
+// getStatus answers the decoded body of a GET url that must answer want.
+func getStatus(t *testing.T, env *testenv.Env, want int, url string) map[string]any {
+	t.Helper()
+	code, body := env.Get(t, url)
+	if code != want {
+		t.Fatalf("GET %s = %d, want %d: %v", url, code, want, body)
+	}
+	return body
+}
+
+// objectList returns body[key] as a list of objects.
+func objectList(t *testing.T, body map[string]any, key string) []map[string]any {
+	t.Helper()
+	raw, ok := body[key].([]any)
+	if !ok {
+		t.Fatalf("%s is not a list: %v", key, body[key])
+	}
+	out := make([]map[string]any, 0, len(raw))
+	for _, r := range raw {
+		m, ok := r.(map[string]any)
+		if !ok {
+			t.Fatalf("%s element is not an object: %v", key, r)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // drainRows runs a query and reads every row (the raw ClickHouse side of the
 // benchmarks); it returns the row count.
 func drainRows(db *chdb.DB, sql string, args ...any) (int, error) {

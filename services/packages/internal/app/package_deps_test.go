@@ -57,8 +57,8 @@ func pkgDepsTMisconflictSubject(t *testing.T, env *testenv.Env) (input string, o
 func TestPackageMisconflict(t *testing.T) {
 	env := testenv.Get(t)
 	input, others := pkgDepsTMisconflictSubject(t, env)
-	body := depsTStatus(t, env, 200, "/api/package/misconflict?branch=sisyphus&packages="+url.QueryEscape(input))
-	got := depsTList(t, body, "conflicts")
+	body := getStatus(t, env, 200, "/api/package/misconflict?branch=sisyphus&packages="+url.QueryEscape(input))
+	got := objectList(t, body, "conflicts")
 	if depsTStr(body["length"]) != fmt.Sprint(len(got)) {
 		t.Errorf("length %v for %d", body["length"], len(got))
 	}
@@ -83,13 +83,13 @@ func TestPackageMisconflict(t *testing.T) {
 			t.Errorf("version of %v = %v, want %v", c["conflict_package"], c["version"], ver)
 		}
 	}
-	depsTStatus(t, env, 400, "/api/package/misconflict?branch=nosuch&packages="+url.QueryEscape(input))
-	depsTStatus(t, env, 400, "/api/package/misconflict?branch=sisyphus&packages="+url.QueryEscape(input)+"&archs=nosucharch")
-	nf := depsTStatus(t, env, 404, "/api/package/misconflict?branch=sisyphus&packages=no-such-pkg&archs=x86_64")
+	getStatus(t, env, 400, "/api/package/misconflict?branch=nosuch&packages="+url.QueryEscape(input))
+	getStatus(t, env, 400, "/api/package/misconflict?branch=sisyphus&packages="+url.QueryEscape(input)+"&archs=nosucharch")
+	nf := getStatus(t, env, 404, "/api/package/misconflict?branch=sisyphus&packages=no-such-pkg&archs=x86_64")
 	if nf["message"] != "Packages ['no-such-pkg'] not in package set 'sisyphus' for archs ['x86_64', 'noarch']" {
 		t.Errorf("404 body = %v", nf)
 	}
-	nf = depsTStatus(t, env, 404, "/api/package/misconflict?branch=sisyphus&packages="+url.QueryEscape(input)+",no-such-pkg")
+	nf = getStatus(t, env, 404, "/api/package/misconflict?branch=sisyphus&packages="+url.QueryEscape(input)+",no-such-pkg")
 	if msg := nf["message"].(string); !strings.HasPrefix(msg, "Packages ({'no-such-pkg'}) not in package set 'sisyphus' for archs ['x86_64', 'i586'") {
 		t.Errorf("404 body = %v", nf)
 	}
@@ -106,8 +106,8 @@ func TestPackageBuildDependencySet(t *testing.T) {
 		t.Skip("no source with satisfiable build requires")
 	}
 	name := rows[0]["pkg_name"].(string)
-	body := depsTStatus(t, env, 200, "/api/package/build_dependency_set?branch=sisyphus&packages="+url.QueryEscape(name))
-	pkgs := depsTList(t, body, "packages")
+	body := getStatus(t, env, 200, "/api/package/build_dependency_set?branch=sisyphus&packages="+url.QueryEscape(name))
+	pkgs := objectList(t, body, "packages")
 	if len(pkgs) != 1 || pkgs[0]["package"] != name || depsTStr(body["length"]) != "1" {
 		t.Fatalf("packages = %v", pkgs)
 	}
@@ -132,7 +132,7 @@ func TestPackageBuildDependencySet(t *testing.T) {
 	if !sort.StringsAreSorted(names) {
 		t.Errorf("depends not sorted by name: %v", names)
 	}
-	for _, a := range depsTList(t, body, "ambiguous_dependencies") {
+	for _, a := range objectList(t, body, "ambiguous_dependencies") {
 		for _, p := range a["ambiguous_provides"].([]any) {
 			pm := p.(map[string]any)
 			used := 0
@@ -146,9 +146,9 @@ func TestPackageBuildDependencySet(t *testing.T) {
 			}
 		}
 	}
-	depsTStatus(t, env, 400, "/api/package/build_dependency_set?branch=sisyphus&packages="+url.QueryEscape(name)+"&arch=nosucharch")
-	depsTStatus(t, env, 400, "/api/package/build_dependency_set?branch=sisyphus")
-	nf := depsTStatus(t, env, 404, "/api/package/build_dependency_set?branch=sisyphus&packages=no-such-src,other-src")
+	getStatus(t, env, 400, "/api/package/build_dependency_set?branch=sisyphus&packages="+url.QueryEscape(name)+"&arch=nosucharch")
+	getStatus(t, env, 400, "/api/package/build_dependency_set?branch=sisyphus")
+	nf := getStatus(t, env, 404, "/api/package/build_dependency_set?branch=sisyphus&packages=no-such-src,other-src")
 	if nf["message"] != "Source packages ['no-such-src', 'other-src'] not found in package set 'sisyphus'" {
 		t.Errorf("404 body = %v", nf)
 	}
@@ -157,8 +157,8 @@ func TestPackageBuildDependencySet(t *testing.T) {
 func TestPackageWhatDependsSrc(t *testing.T) {
 	env := testenv.Get(t)
 	name := depsTWhatDependsSubject(t, env)
-	body := depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&packages="+url.QueryEscape(name))
-	got := depsTList(t, body, "dependencies")
+	body := getStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&packages="+url.QueryEscape(name))
+	got := objectList(t, body, "dependencies")
 	if depsTStr(body["length"]) != fmt.Sprint(len(got)) || len(got) < 2 {
 		t.Fatalf("length %v for %d: %v", body["length"], len(got), got)
 	}
@@ -192,37 +192,37 @@ func TestPackageWhatDependsSrc(t *testing.T) {
 		}
 	}
 	// use_last_tasks: same state in the test data (no DONE task after the snapshots).
-	lt := depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&use_last_tasks=true&packages="+url.QueryEscape(name))
-	if l := depsTList(t, lt, "dependencies"); len(l) != len(got) {
+	lt := getStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&use_last_tasks=true&packages="+url.QueryEscape(name))
+	if l := objectList(t, lt, "dependencies"); len(l) != len(got) {
 		t.Errorf("use_last_tasks: %d elements, want %d", len(l), len(got))
 	}
 	// archs echo gains noarch.
-	b2 := depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&archs=x86_64&packages="+url.QueryEscape(name))
+	b2 := getStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&archs=x86_64&packages="+url.QueryEscape(name))
 	if archs := b2["request_args"].(map[string]any)["archs"].([]any); len(archs) != 2 || archs[1] != "noarch" {
 		t.Errorf("request_args.archs = %v", archs)
 	}
 	// finite_package keeps the names nobody depends on.
-	depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&finite_package=true&packages="+url.QueryEscape(name))
+	getStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&finite_package=true&packages="+url.QueryEscape(name))
 	// leaf: the input itself is always a key.
-	leaf := depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&packages="+url.QueryEscape(name)+"&leaf="+url.QueryEscape(name))
-	if l := depsTList(t, leaf, "dependencies"); len(l) != 1 || l[0]["name"] != name {
+	leaf := getStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&packages="+url.QueryEscape(name)+"&leaf="+url.QueryEscape(name))
+	if l := objectList(t, leaf, "dependencies"); len(l) != 1 || l[0]["name"] != name {
 		t.Errorf("leaf answer = %v", l)
 	}
-	v := depsTStatus(t, env, 400, "/api/package/what_depends_src?branch=sisyphus&depth=7&packages="+url.QueryEscape(name))
+	v := getStatus(t, env, 400, "/api/package/what_depends_src?branch=sisyphus&depth=7&packages="+url.QueryEscape(name))
 	if msgs, _ := v["validation_message"].([]any); len(msgs) != 1 || msgs[0] != "dependency depth should be in range (1...5)" {
 		t.Errorf("400 body = %v", v)
 	}
-	v = depsTStatus(t, env, 400, "/api/package/what_depends_src?branch=sisyphus&filter_by_source=abc&filter_by_package=def&packages="+url.QueryEscape(name))
+	v = getStatus(t, env, 400, "/api/package/what_depends_src?branch=sisyphus&filter_by_source=abc&filter_by_package=def&packages="+url.QueryEscape(name))
 	if msgs, _ := v["validation_message"].([]any); len(msgs) != 1 || msgs[0] != "Parameters 'filter_by_src' and 'filter_by_package' can't be used together" {
 		t.Errorf("400 body = %v", v)
 	}
-	nf := depsTStatus(t, env, 404, "/api/package/what_depends_src?branch=sisyphus&packages="+url.QueryEscape(name)+"&leaf=no-such-leaf")
+	nf := getStatus(t, env, 404, "/api/package/what_depends_src?branch=sisyphus&packages="+url.QueryEscape(name)+"&leaf=no-such-leaf")
 	if nf["message"] != fmt.Sprintf("Package no-such-leaf not in dependencies list for ['%s']", name) {
 		t.Errorf("404 body = %v", nf)
 	}
 	// Nothing depends on an unknown package: empty answer with the
 	// reference's object of nulls.
-	empty := depsTStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&packages=no-such-src")
+	empty := getStatus(t, env, 200, "/api/package/what_depends_src?branch=sisyphus&packages=no-such-src")
 	if depsTStr(empty["length"]) != "0" {
 		t.Errorf("empty answer = %v", empty)
 	}

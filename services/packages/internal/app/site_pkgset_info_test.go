@@ -21,21 +21,10 @@ func spiStat(t *testing.T, env *testenv.Env, where string, args ...any) []spiSta
 	return rows
 }
 
-// jsonList returns body[key] as a list of objects.
+// spiJSONList returns body[key] as a list of objects, checking "length".
 func spiJSONList(t *testing.T, body map[string]any, key string) []map[string]any {
 	t.Helper()
-	raw, ok := body[key].([]any)
-	if !ok {
-		t.Fatalf("%s is not a list: %v", key, body)
-	}
-	out := make([]map[string]any, 0, len(raw))
-	for _, r := range raw {
-		m, ok := r.(map[string]any)
-		if !ok {
-			t.Fatalf("%s element is not an object: %v", key, r)
-		}
-		out = append(out, m)
-	}
+	out := objectList(t, body, key)
 	if l, ok := body["length"]; ok && fmt.Sprint(l) != fmt.Sprint(len(out)) {
 		t.Errorf("length %v != %d elements of %s", l, len(out), key)
 	}
