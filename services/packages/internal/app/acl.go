@@ -8,7 +8,6 @@ import (
 
 	"altrepo/libs/api"
 	"altrepo/libs/apierr"
-	"altrepo/libs/chdb"
 	"altrepo/libs/model"
 	"altrepo/services/packages/internal/contract"
 )
@@ -75,7 +74,7 @@ func (a *App) aclByPackages(ctx context.Context, r *api.Request) (*api.Response,
 		Members []string  `ch:"members"`
 	}
 	branch := r.String("branch")
-	if err := a.db.Select(ctx, "acl_by_packages", &rows, sqlAclByPackages, branch, pmInStrings(r.Strings("packages_names"))); err != nil {
+	if err := a.db.Select(ctx, "acl_by_packages", &rows, sqlAclByPackages, branch, inStrings(r.Strings("packages_names"))); err != nil {
 		return nil, err
 	}
 	items := make([]model.Record, len(rows))
@@ -99,7 +98,7 @@ func (a *App) aclMaintainerGroups(ctx context.Context, r *api.Request) (*api.Res
 	cond, params := "", []any{nick}
 	if r.Has("branch") {
 		cond = "AND acl_branch IN ?"
-		params = append(params, pmInStrings(r.Strings("branch")))
+		params = append(params, inStrings(r.Strings("branch")))
 	}
 	var rows []struct {
 		Branch string   `ch:"acl_branch"`
@@ -121,12 +120,4 @@ func aclNonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// pmInStrings binds a list of strings for `IN ?`.
-func pmInStrings(s []string) any {
-	if len(s) == 0 {
-		s = []string{""}
-	}
-	return chdb.In(s)
 }

@@ -51,6 +51,15 @@ func branchCheck(args any, branch string, allowed []string) error {
 // inList binds a list of hashes for `IN ?`.
 func inList(hashes []uint64) any { return chdb.In(hashes) }
 
+// inStrings binds a list of strings for `IN ?` (an empty list binds [""],
+// as `IN ()` is not valid SQL).
+func inStrings(s []string) any {
+	if len(s) == 0 {
+		s = []string{""}
+	}
+	return chdb.In(s)
+}
+
 // parallel runs fns concurrently and returns the first error.
 func parallel(fns ...func() error) error {
 	errs := make([]error, len(fns))

@@ -141,7 +141,7 @@ func TestRepologyExport(t *testing.T) {
 		Name string   `ch:"alt_name"`
 		CPEs []string `ch:"cpes"`
 	}
-	if err := env.DB.Select(ctx, "t", &cpe, sqlRepologyCPE+" LIMIT 1", exportChIn(lookup.List("repology_branches"))); err != nil {
+	if err := env.DB.Select(ctx, "t", &cpe, sqlRepologyCPE+" LIMIT 1", inStrings(lookup.List("repology_branches"))); err != nil {
 		t.Fatal(err)
 	}
 	if len(cpe) > 0 && byName[cpe[0].Name] != nil && fmt.Sprint(byName[cpe[0].Name]["CPE"]) != fmt.Sprint(cpe[0].CPEs) {
@@ -170,8 +170,6 @@ func TestRepologyExport(t *testing.T) {
 		}
 	}
 }
-
-func exportChIn(v []string) any { return chdb.In(v) }
 
 func TestSitemapPackages(t *testing.T) {
 	env := testenv.Get(t)
@@ -249,7 +247,7 @@ func TestExportBranchBinaryPackages(t *testing.T) {
 func TestTranslationPoFiles(t *testing.T) {
 	env := testenv.Get(t)
 	var rows []exportPoRow
-	if err := env.DB.Select(context.Background(), "t", &rows, sqlPoLast, exportChIn([]string{"p10"})); err != nil {
+	if err := env.DB.Select(context.Background(), "t", &rows, sqlPoLast, inStrings([]string{"p10"})); err != nil {
 		t.Fatal(err)
 	}
 	rec := env.Do(t, "GET", "/api/export/translation/packages_po_files?branches=p10", nil, nil)
@@ -300,7 +298,7 @@ func TestBranchTree(t *testing.T) {
 	dbSelect(t, env, &tasks, `SELECT task_id, task_prev, task_repo FROM (
 		SELECT task_id, argMin(task_prev, task_changed) AS task_prev, max(task_changed) AS pos FROM TaskStates WHERE task_state = 'DONE' GROUP BY task_id)
 		INNER JOIN (SELECT DISTINCT task_id, toString(task_repo) AS task_repo FROM Tasks WHERE task_repo IN ?) USING task_id
-		ORDER BY pos DESC, task_id DESC`, exportChIn(lookup.List("branch_tree_branches")))
+		ORDER BY pos DESC, task_id DESC`, inStrings(lookup.List("branch_tree_branches")))
 	rec := env.Do(t, "GET", "/api/export/branch_tree", nil, nil)
 	if len(tasks) == 0 {
 		if rec.Code != 404 {
@@ -529,7 +527,7 @@ func TestRepologyCPEFixture(t *testing.T) {
 		Name string   `ch:"alt_name"`
 		CPEs []string `ch:"cpes"`
 	}
-	if err := db.Select(ctx, "t", &rows, sqlRepologyCPE, exportChIn(lookup.List("repology_branches"))); err != nil {
+	if err := db.Select(ctx, "t", &rows, sqlRepologyCPE, inStrings(lookup.List("repology_branches"))); err != nil {
 		t.Fatal(err)
 	}
 	if fmt.Sprint(rows) != "[{foo [cpe:2.3:a:a:foo:* cpe:2.3:a:x:foo:*]}]" {

@@ -58,10 +58,10 @@ ORDER BY pkgset_datetime DESC, branch, sourcepkgname, version, release`
 
 // pmFindPackageset answers the package sets holding given source packages.
 func (a *App) pmFindPackageset(ctx context.Context, r *api.Request) (*api.Response, error) {
-	cond, params := "", []any{pmInStrings(r.Strings("packages"))}
+	cond, params := "", []any{inStrings(r.Strings("packages"))}
 	if r.Has("branches") {
 		cond = "AND pkgset_name IN ?"
-		params = append(params, pmInStrings(r.Strings("branches")))
+		params = append(params, inStrings(r.Strings("branches")))
 	}
 	rows, err := a.db.Records(ctx, "find_packageset", fmt.Sprintf(sqlPmFindPackageset, cond), params...)
 	if err != nil {
@@ -112,7 +112,7 @@ type pmFileFilter struct {
 // pmPackagesByFiles runs sqlPmPackagesByFiles; rows carry the request branch.
 func (a *App) pmPackagesByFiles(ctx context.Context, name string, f pmFileFilter, branch string, archs []string) ([]model.Record, error) {
 	params := append(append([]any{}, f.fileParams...), branch)
-	params = append(append(params, f.nameParams...), branch, pmInStrings(archs))
+	params = append(append(params, f.nameParams...), branch, inStrings(archs))
 	rows, err := a.db.Records(ctx, name, fmt.Sprintf(sqlPmPackagesByFiles, f.files, f.names), params...)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ func (a *App) pmPackagesByFileNames(ctx context.Context, r *api.Request) (*api.R
 	f := pmFileFilter{
 		files:      "file_hashname IN (SELECT fn_hash FROM FileNames WHERE fn_name IN ?)",
 		names:      "fn_name IN ?",
-		fileParams: []any{pmInStrings(files)}, nameParams: []any{pmInStrings(files)},
+		fileParams: []any{inStrings(files)}, nameParams: []any{inStrings(files)},
 	}
 	rows, err := a.pmPackagesByFiles(ctx, "packages_by_file_names", f, branch, archs)
 	if err != nil {
@@ -303,8 +303,8 @@ func (a *App) pmUnpackagedDirs(ctx context.Context, r *api.Request) (*api.Respon
 	branch := r.String("branch")
 	archs := pmArchs(r)
 	maint := sqlPmBranchBinaries + " AND pkg_packager_email LIKE ?"
-	m := []any{branch, pmInStrings(archs), likeEscape(r.String("packager")) + "@%"}
-	b := []any{branch, pmInStrings(archs)}
+	m := []any{branch, inStrings(archs), likeEscape(r.String("packager")) + "@%"}
+	b := []any{branch, inStrings(archs)}
 	params := slices.Concat(m, b, m, m)
 	rows, err := a.db.Records(ctx, "unpackaged_dirs", fmt.Sprintf(sqlPmUnpackagedDirs, maint, sqlPmBranchBinaries), params...)
 	if err != nil {
