@@ -142,3 +142,54 @@ func bytes2Human(size float64) string {
 	}
 	return fmt.Sprintf("%.1f ZB", size)
 }
+
+// rowMap copies a row into a map (to replace or add values).
+func rowMap(row model.Row) model.Map {
+	m := make(model.Map, len(row.Cols))
+	for k, i := range row.Cols {
+		m[k] = row.Vals[i]
+	}
+	return m
+}
+
+// rowUint converts an unsigned or signed integer value of a row.
+func rowUint(v any) uint64 {
+	switch x := v.(type) {
+	case uint8:
+		return uint64(x)
+	case uint16:
+		return uint64(x)
+	case uint32:
+		return uint64(x)
+	case uint64:
+		return x
+	case int8:
+		return uint64(x)
+	case int16:
+		return uint64(x)
+	case int32:
+		return uint64(x)
+	case int64:
+		return uint64(x)
+	case int:
+		return uint64(x)
+	}
+	return 0
+}
+
+// rowInt64 converts a signed or unsigned integer value of a row.
+func rowInt64(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case int:
+		return int64(x)
+	}
+	return int64(rowUint(v))
+}

@@ -85,11 +85,11 @@ func (a *App) fileSearch(ctx context.Context, r *api.Request) (*api.Response, er
 func fileNsModeRow(row model.Row) (model.Record, error) {
 	cls, _ := row.Get("file_class")
 	mode, _ := row.Get("file_mode")
-	perm, err := fileNsPermissions(model.Str(cls), fileNsUint(mode))
+	perm, err := fileNsPermissions(model.Str(cls), rowUint(mode))
 	if err != nil {
 		return nil, err
 	}
-	m := fileNsRowMap(row)
+	m := rowMap(row)
 	m["file_mode"] = perm
 	return m, nil
 }
@@ -254,38 +254,4 @@ func fileNsPermissions(class string, mode uint64) (string, error) {
 		b = append(b, trip...)
 	}
 	return string(b), nil
-}
-
-// fileNsRowMap copies a row into a map (to replace or add values).
-func fileNsRowMap(row model.Row) model.Map {
-	m := make(model.Map, len(row.Cols))
-	for k, i := range row.Cols {
-		m[k] = row.Vals[i]
-	}
-	return m
-}
-
-// fileNsUint converts an unsigned or signed integer value of a row.
-func fileNsUint(v any) uint64 {
-	switch x := v.(type) {
-	case uint8:
-		return uint64(x)
-	case uint16:
-		return uint64(x)
-	case uint32:
-		return uint64(x)
-	case uint64:
-		return x
-	case int8:
-		return uint64(x)
-	case int16:
-		return uint64(x)
-	case int32:
-		return uint64(x)
-	case int64:
-		return uint64(x)
-	case int:
-		return uint64(x)
-	}
-	return 0
 }

@@ -119,7 +119,7 @@ func (a *App) pmPackagesByFiles(ctx context.Context, name string, f pmFileFilter
 	}
 	out := make([]model.Record, len(rows))
 	for i, row := range rows {
-		m := fileNsRowMap(row.(model.Row))
+		m := rowMap(row.(model.Row))
 		m["branch"] = branch
 		out[i] = m
 	}
@@ -576,7 +576,7 @@ func (a *App) pmPackageFiles(ctx context.Context, r *api.Request) (*api.Response
 			return nil, err
 		}
 		size, _ := row.Get("file_size")
-		m.(model.Map)["file_size"] = bytes2Human(float64(fileNsUint(size)))
+		m.(model.Map)["file_size"] = bytes2Human(float64(rowUint(size)))
 		return m, nil
 	}
 	return a.fileNsStream(ctx, h, "files", contract.PackageFilesElementModel, notFound, conv, "package_files", sqlPmPackageFiles, h, h)
@@ -641,7 +641,7 @@ func (a *App) pmMaintainerScore(ctx context.Context, r *api.Request) (*api.Respo
 		d, _ := row.Get("date")
 		date, _ := d.(time.Time)
 		age, _ := row.Get("age_days")
-		t.Add(mscore.Classify(model.Str(v), model.Str(text)), pmInt64(age), date)
+		t.Add(mscore.Classify(model.Str(v), model.Str(text)), rowInt64(age), date)
 		return nil
 	}, fmt.Sprintf(sqlPmScoreChangelog, sqlPmScoreSources), branch, name, branch, name)
 	if err != nil {
@@ -695,20 +695,4 @@ func (a *App) pmMaintainerScore(ctx context.Context, r *api.Request) (*api.Respo
 		"request_args": r.Args, "package": name, "branch": branch,
 		"primary_maintainer": mscorePrimary(res), "status": res.Status, "maintainers": maint,
 	}), nil
-}
-
-func pmInt64(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case int32:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int8:
-		return int64(x)
-	case int:
-		return int64(x)
-	}
-	return int64(fileNsUint(v))
 }
