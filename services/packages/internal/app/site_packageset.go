@@ -87,14 +87,16 @@ ANY LEFT JOIN
 ORDER BY name, hash`
 
 const sqlSpsSubcategories = `
-SELECT DISTINCT pkg_group_
+SELECT pkg_group_
 FROM Packages
 WHERE pkg_hash IN
     (
         SELECT pkg_hash FROM StaticLastPackages
         WHERE {snap} AND pkg_sourcepackage IN %[1]s AND pkg_name NOT LIKE '%%-debuginfo'
     )
-    AND pkg_group_ LIKE ? AND pkg_group_ != ?`
+    AND pkg_group_ LIKE ? AND pkg_group_ != ?
+GROUP BY pkg_group_
+ORDER BY pkg_group_`
 
 // spsRepositoryPackages: the packages of a branch (by type, category and
 // build time), streamed, with the category's subcategories.
