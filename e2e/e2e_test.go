@@ -231,11 +231,21 @@ func TestFirstSliceThroughGateway(t *testing.T) {
 		t.Errorf("package_info package = %v, want %+v", pk, p)
 	}
 	// The request ID reached ClickHouse as the query_id prefix.
-	_ = s.db.Exec(ctx, "flush", "SYSTEM FLUSH LOGS")
+	// The server logs a query once finished: flush and look again a while.
 	var ids []struct {
 		N uint64 `ch:"n"`
 	}
-	if err := s.db.Select(ctx, "qlog", &ids, "SELECT count() AS n FROM system.query_log WHERE query_id LIKE 'e2e-req-1-%'"); err != nil || len(ids) == 0 || ids[0].N == 0 {
+	var err error
+	for i := 0; i < 50; i++ {
+		_ = s.db.Exec(ctx, "flush", "SYSTEM FLUSH LOGS")
+		ids = nil
+		err = s.db.Select(ctx, "qlog", &ids, "SELECT count() AS n FROM system.query_log WHERE query_id LIKE 'e2e-req-1-%'")
+		if err != nil || (len(ids) > 0 && ids[0].N > 0) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil || len(ids) == 0 || ids[0].N == 0 {
 		t.Errorf("query_id with the request ID not found in system.query_log: %v %v", err, ids)
 	}
 
