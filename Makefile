@@ -38,7 +38,7 @@ test:
 
 ## bench: the benchmarks (ratios, measured in one run)
 bench:
-	go test -run '^$$' -bench . -benchmem -timeout 60m ./services/packages/... ./libs/... ./tools/...
+	go test -run '^$$' -bench . -benchmem -timeout 60m ./services/packages/... ./gateway/... ./libs/... ./tools/...
 
 build:
 	@mkdir -p bin

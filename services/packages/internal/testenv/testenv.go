@@ -44,7 +44,11 @@ type Env struct {
 	Handler  http.Handler
 	// Source is "real" or "synthetic".
 	Source string
+	routes []*api.Route
 }
+
+// Routes is the service's route table the handler serves.
+func (e *Env) Routes() []*api.Route { return e.routes }
 
 var (
 	once   sync.Once
@@ -107,12 +111,13 @@ func build(ch *testharness.ClickHouse) (*Env, error) {
 	if _, err := seed.Load(ctx, db.Conn(), seed.Options{Source: source, DataDir: DataDir(), Limit: limit, Scale: 1, Batch: 50000, Logger: log}); err != nil {
 		return nil, fmt.Errorf("load %s data: %w", source, err)
 	}
-	svc := &api.Service{Name: "packages", Title: "test", Version: "test", Routes: NewRoutes(db, log), Log: log, Ready: db.Ping, MapError: chdb.APIError}
+	routes := NewRoutes(db, log)
+	svc := &api.Service{Name: "packages", Title: "test", Version: "test", Routes: routes, Log: log, Ready: db.Ping, MapError: chdb.APIError}
 	h, err := svc.Handler()
 	if err != nil {
 		return nil, err
 	}
-	return &Env{DB: db, Database: dbName, Handler: h, Source: source}, nil
+	return &Env{DB: db, Database: dbName, Handler: h, Source: source, routes: routes}, nil
 }
 
 // Do sends a request to the service.
