@@ -287,6 +287,28 @@ func TestFirstSliceThroughGateway(t *testing.T) {
 		t.Errorf("export unknown branch: %d %v", code, body)
 	}
 
+	// site/package_info of a source package of the branch.
+	var src []struct {
+		Hash uint64 `ch:"pkg_hash"`
+		Name string `ch:"pkg_name"`
+	}
+	if err := s.db.Select(ctx, "pick_src", &src, "SELECT pkg_hash, pkg_name FROM static_last_packages WHERE pkgset_name = 'sisyphus' AND pkg_sourcepackage = 1 ORDER BY pkg_name LIMIT 1"); err != nil || len(src) == 0 {
+		t.Fatalf("pick a source package: %v %v", err, src)
+	}
+	code, _, body = getJSON(t, fmt.Sprintf("%s/api/site/package_info/%d?branch=sisyphus", s.gateway, src[0].Hash), nil)
+	if code != 200 || body["name"] != src[0].Name || body["pkghash"] != fmt.Sprint(src[0].Hash) || body["arch"] != "src" {
+		t.Errorf("site package_info: %d %v", code, body)
+	}
+	if code, _, _ = getJSON(t, fmt.Sprintf("%s/api/site/package_info/%d?branch=sisyphus&changelog_last=0", s.gateway, src[0].Hash), nil); code != 400 {
+		t.Errorf("site package_info changelog_last=0: %d", code)
+	}
+	if code, _, _ = getJSON(t, s.gateway+"/api/site/package_info/1?branch=sisyphus", nil); code != 404 {
+		t.Errorf("site package_info unknown hash: %d", code)
+	}
+	if code, _, _ = getJSON(t, s.gateway+"/api/site/package_info/abc?branch=sisyphus", nil); code != 404 {
+		t.Errorf("site package_info non-numeric hash: %d", code)
+	}
+
 	// A service that is down answers 502 with a JSON body.
 	code, _, body = getJSON(t, s.gateway+"/api/task/task_info/1", nil)
 	if code != 502 || body["message"] == nil {
@@ -299,7 +321,7 @@ func TestFirstSliceThroughGateway(t *testing.T) {
 		t.Fatalf("openapi: %d", code)
 	}
 	paths := body["paths"].(map[string]any)
-	for _, p := range []string{"/api/package/package_info", "/api/site/all_pkgsets", "/api/export/branch_binary_packages/{branch}"} {
+	for _, p := range []string{"/api/package/package_info", "/api/site/all_pkgsets", "/api/site/package_info/{pkghash}", "/api/export/branch_binary_packages/{branch}"} {
 		if paths[p] == nil {
 			t.Errorf("openapi lacks %s", p)
 		}
