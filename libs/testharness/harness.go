@@ -283,3 +283,38 @@ func isBindError(outputs ...string) bool {
 }
 
 func hostPort(port int) string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) }
+
+// startOnePort starts a server listening on one free loopback port, in a
+// fresh temporary directory, and waits until probe(addr) succeeds. A start
+// that fails on a port clash (or an early exit) is retried on another port.
+func startOnePort(ctx context.Context, name, bin string, args func(dir string, port int) []string, probe func(addr string) func(context.Context) error) (*process, string, error) {
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		dir, err := makeServerDir(name)
+		if err != nil {
+			return nil, "", err
+		}
+		port, err := freePort()
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, "", err
+		}
+		p, err := startProcess(name, dir, bin, args(dir, port)...)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, "", err
+		}
+		addr := hostPort(port)
+		err = waitReady(ctx, p, probe(addr))
+		if err == nil {
+			return p, addr, nil
+		}
+		clash := isBindError(p.outPath)
+		lastErr = fmt.Errorf("start %s: %w%s", name, err, tailFiles(p.outPath))
+		_ = p.kill()
+		if !clash && !strings.Contains(err.Error(), "exited") {
+			break
+		}
+	}
+	return nil, "", lastErr
+}

@@ -3,10 +3,8 @@ package testharness
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 )
 
 // NATSBinEnv overrides the nats-server binary.
@@ -26,36 +24,13 @@ func StartNATS(ctx context.Context) (*NATS, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nats-server not installed (apt-get install nats-server): %w", err)
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		dir, err := makeServerDir("nats")
-		if err != nil {
-			return nil, err
-		}
-		port, err := freePort()
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-		p, err := startProcess("nats", dir, bin,
-			"-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", filepath.Join(dir, "jetstream"))
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-		n := &NATS{proc: p, addr: hostPort(port)}
-		err = waitReady(ctx, p, tcpProbe(n.addr, "", "INFO "))
-		if err == nil {
-			return n, nil
-		}
-		clash := isBindError(p.outPath)
-		lastErr = fmt.Errorf("start nats: %w%s", err, tailFiles(p.outPath))
-		_ = p.kill()
-		if !clash && !strings.Contains(err.Error(), "exited") {
-			break
-		}
+	p, addr, err := startOnePort(ctx, "nats", bin, func(dir string, port int) []string {
+		return []string{"-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", filepath.Join(dir, "jetstream")}
+	}, func(addr string) func(context.Context) error { return tcpProbe(addr, "", "INFO ") })
+	if err != nil {
+		return nil, err
 	}
-	return nil, lastErr
+	return &NATS{proc: p, addr: addr}, nil
 }
 
 // URL returns "nats://127.0.0.1:PORT".

@@ -3,9 +3,7 @@ package testharness
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
-	"strings"
 )
 
 // RedisBinEnv overrides the redis-server binary.
@@ -24,37 +22,14 @@ func StartRedis(ctx context.Context) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redis-server not installed (apt-get install redis-server): %w", err)
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		dir, err := makeServerDir("redis")
-		if err != nil {
-			return nil, err
-		}
-		port, err := freePort()
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-		p, err := startProcess("redis", dir, bin,
-			"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no")
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-		r := &Redis{proc: p, addr: hostPort(port)}
-		err = waitReady(ctx, p, tcpProbe(r.addr, "PING\r\n", "+PONG"))
-		if err == nil {
-			return r, nil
-		}
-		clash := isBindError(p.outPath)
-		lastErr = fmt.Errorf("start redis: %w%s", err, tailFiles(p.outPath))
-		_ = p.kill()
-		if !clash && !strings.Contains(err.Error(), "exited") {
-			break
-		}
+	p, addr, err := startOnePort(ctx, "redis", bin, func(dir string, port int) []string {
+		return []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"}
+	}, func(addr string) func(context.Context) error { return tcpProbe(addr, "PING\r\n", "+PONG") })
+	if err != nil {
+		return nil, err
 	}
-	return nil, lastErr
+	return &Redis{proc: p, addr: addr}, nil
 }
 
 // Addr returns "127.0.0.1:PORT".
