@@ -1,7 +1,6 @@
 package authn_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -15,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,34 +30,14 @@ func TestMain(m *testing.M) { testharness.Main(m) }
 
 const localSecret = "0123456789abcdef-admin-password-digest"
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 type env struct {
 	kc    *kctest.Server
 	ts    *httptest.Server
 	gc    *gocloak.GoCloak
 	v     *authn.Verifier
 	rdb   *redis.Client
-	clock *clock
-	logs  *syncBuf
+	clock *testharness.Clock
+	logs  *testharness.LogBuffer
 }
 
 func setup(t *testing.T, mods ...func(*authn.Config)) *env {
@@ -71,7 +49,7 @@ func setup(t *testing.T, mods ...func(*authn.Config)) *env {
 	rs := testharness.SharedRedis(t)
 	rdb := redis.NewClient(&redis.Options{Addr: rs.Addr()})
 	t.Cleanup(func() { rdb.Close() })
-	e := &env{kc: kc, ts: ts, gc: gocloak.NewClient(ts.URL), rdb: rdb, clock: &clock{t: time.Now()}, logs: &syncBuf{}}
+	e := &env{kc: kc, ts: ts, gc: gocloak.NewClient(ts.URL), rdb: rdb, clock: testharness.NewClock(time.Now()), logs: &testharness.LogBuffer{}}
 	cfg := authn.Config{
 		KeycloakURL: ts.URL,
 		Realm:       kctest.DemoRealm,

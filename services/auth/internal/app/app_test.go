@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,26 +32,6 @@ func TestMain(m *testing.M) { testharness.Main(m) }
 
 const secret = "c7ad44cbad762a5da0a452f9e854fdc1e0e7a52a38015f23f3eab1d80b931dd472634dfac71cd34ebc35d16ab7fb8a90c81f975113d6c7538dc69dd8de9077ec"
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
 // noSecrets fails when any of the strings (or a JWT part of them) is in the logs.
 func (e *env) noSecrets(t *testing.T, secrets ...string) {
 	t.Helper()
@@ -73,13 +52,13 @@ func (e *env) noSecrets(t *testing.T, secrets ...string) {
 }
 
 type env struct {
-	logs  *syncBuf
+	logs  *testharness.LogBuffer
 	srv   *httptest.Server
 	kc    *kctest.Server
 	kcURL string
 	v     *authn.Verifier
 	rdb   *redis.Client
-	clock *clock
+	clock *testharness.Clock
 }
 
 type opts struct {
@@ -108,14 +87,14 @@ func setup(t *testing.T, o opts) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuf{}
+	logs := &testharness.LogBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	v, err := authn.New(authn.Config{KeycloakURL: kts.URL, Realm: kctest.DemoRealm, ClientID: kctest.DemoClientID,
 		LocalSecret: secret, Redis: rdb, AccessTokenTTL: 300 * time.Second, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: time.Now()}
+	clk := testharness.NewClock(time.Now())
 	a, err := app.New(app.Config{
 		Secret: secret, AccessTTL: 300 * time.Second, RefreshTTL: 3600 * time.Second, MaxSessions: o.maxSessions,
 		CookieOptions: "HttpOnly;", Store: store.NewRedis(rdb, 300*time.Second), LDAP: lp,
